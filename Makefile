@@ -1,0 +1,65 @@
+# NRDOT — build, run and test. `make run` and `make test` are the two commands a user needs.
+SHELL := /bin/bash
+BUILDER_VERSION := v0.158.0
+TOOLS := $(CURDIR)/.tools
+BUILDER := $(TOOLS)/builder
+COLLECTOR := bin/nrdot-collector
+ASC := node_modules/.bin/asc
+
+GO_SOURCES := $(shell find collector/wasmprocessor -name '*.go' -not -name '*_test.go') \
+	collector/wasmprocessor/go.mod collector/distribution/go.mod collector/distribution/go.sum
+AS_SOURCES := $(shell find processors -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null) asconfig.json
+TEST_MODULES := $(patsubst %.ts,%.wasm,$(wildcard collector/wasmprocessor/testdata/modules/*.ts))
+
+.PHONY: all build wasm run test test-go test-as test-node bench tools distribution clean
+all: build
+
+## tools: the pinned ocb builder (in .tools/, ignored) and the npm packages from the lockfile
+tools: $(BUILDER) node_modules/.installed
+$(BUILDER):
+	GOBIN=$(TOOLS) go install go.opentelemetry.io/collector/cmd/builder@$(BUILDER_VERSION)
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## wasm: one module per processor into build/wasm/
+wasm: node_modules/.installed
+	node scripts/build-wasm.mjs
+
+# The Go tests' guest modules are checked in next to their sources; rebuilt when a source changes.
+collector/wasmprocessor/testdata/modules/%.wasm: collector/wasmprocessor/testdata/modules/%.ts | node_modules/.installed
+	$(ASC) $< --config /dev/null --runtime stub --use abort= -O3 --noAssert -o $@
+
+## build: the WASM modules and bin/nrdot-collector (incremental)
+build: wasm $(COLLECTOR)
+$(COLLECTOR): builder-config.yaml $(GO_SOURCES) | $(BUILDER)
+	@mkdir -p build
+	BUILDER=$(BUILDER) scripts/build-collector.sh
+
+## distribution: re-resolve the distribution's go.mod after editing builder-config.yaml
+distribution: $(BUILDER)
+	scripts/update-distribution.sh
+
+## run: build if needed, then run the collector on this host with the default config
+run: build
+	scripts/run.sh
+
+## test: every test (Go host, AssemblyScript processors, TS host and CLI, end to end)
+test: build $(TEST_MODULES) test-go test-as test-node
+
+test-go: $(TEST_MODULES)
+	cd collector/wasmprocessor && go test -count=1 ./...
+
+test-as: node_modules/.installed
+	npx asp --config as-pect.config.cjs
+
+test-node: build
+	npx tsc --noEmit -p .
+	node --import tsx --test --test-concurrency=1 "test/**/*.test.ts"
+
+## bench: Go host benchmarks (per-batch cost at 1k and 10k rows); see docs/benchmarks.md
+bench: wasm $(TEST_MODULES)
+	cd collector/wasmprocessor && go test -run '^$$' -bench . -benchmem -count 5 ./... | tee ../../build/bench.txt
+
+clean:
+	rm -rf build bin

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs the built collector on this host with the default config (configs/default.yaml).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NRDOT_DATA_DIR=${NRDOT_DATA_DIR:-$PWD/data}
+export NRDOT_WASM_DIR=${NRDOT_WASM_DIR:-$PWD/build/wasm}
+config=${NRDOT_CONFIG:-configs/default.yaml}
+mkdir -p "$NRDOT_DATA_DIR"
+echo "nrdot: running bin/nrdot-collector with $config"
+echo "nrdot: classified process metrics are written to $NRDOT_DATA_DIR/metrics.jsonl (Ctrl-C stops)"
+exec bin/nrdot-collector --config "$config"

@@ -1,0 +1,94 @@
+// Helpers for end-to-end tests that run the real built collector (bin/nrdot-collector).
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const repoRoot = resolve(import.meta.dirname, "../..");
+export const collectorBin = join(repoRoot, "bin/nrdot-collector");
+export const wasmDir = join(repoRoot, "build/wasm");
+
+export function requireBuilt(): void {
+  for (const f of [collectorBin, join(wasmDir, "classify.wasm")]) {
+    if (!existsSync(f)) throw new Error(`${f} is missing: run \`make build\` first`);
+  }
+}
+
+export interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the collector on a config file; output() is its stdout+stderr so far. */
+export function startCollector(configPath: string, env: Record<string, string> = {}): Run {
+  const child = spawn(collectorBin, ["--config", configPath], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+  return { child, output: () => out, exited };
+}
+
+export async function stopCollector(run: Run): Promise<void> {
+  if (run.child.exitCode === null) run.child.kill("SIGTERM");
+  await Promise.race([run.exited, sleep(10_000)]);
+  if (run.child.exitCode === null) run.child.kill("SIGKILL");
+}
+
+/** Spawns `sleep` under a chosen executable name, so the process scraper sees that name. */
+export function spawnNamed(dir: string, name: string): ChildProcess {
+  const exe = join(dir, name);
+  copyFileSync("/bin/sleep", exe);
+  return spawn(exe, ["600"], { stdio: "ignore" });
+}
+
+export interface Resource {
+  attrs: Record<string, unknown>;
+  metricNames: string[];
+}
+
+/** Reads the file exporter's OTLP/JSON lines into resources. */
+export function readResources(path: string): Resource[] {
+  if (!existsSync(path)) return [];
+  const out: Resource[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    let doc: any;
+    try {
+      doc = JSON.parse(line);
+    } catch {
+      continue; // the last line may still be being written
+    }
+    for (const rm of doc.resourceMetrics ?? []) {
+      const attrs: Record<string, unknown> = {};
+      for (const kv of rm.resource?.attributes ?? []) {
+        const v = kv.value ?? {};
+        attrs[kv.key] = v.stringValue ?? v.doubleValue ?? (v.intValue !== undefined ? Number(v.intValue) : v.boolValue);
+      }
+      const metricNames = (rm.scopeMetrics ?? []).flatMap((sm: any) => (sm.metrics ?? []).map((m: any) => m.name));
+      out.push({ attrs, metricNames });
+    }
+  }
+  return out;
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs: number, run?: Run): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (run && run.child.exitCode !== null) throw new Error(`collector exited while waiting for ${what}:\n${run.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${run ? `\ncollector output:\n${run.output()}` : ""}`);
+    await sleep(250);
+  }
+}
+
+export function writeConfig(dir: string, yaml: string): string {
+  const p = join(dir, "config.yaml");
+  writeFileSync(p, yaml);
+  return p;
+}
