@@ -11,10 +11,10 @@ import (
 
 // Sentinel errors returned by Config.Validate, so tests compare errors rather than strings.
 var (
-	errMissingModule       = errors.New("module must be set to the path of a .wasm file")
-	errModuleNotFound      = errors.New("module file does not exist")
-	errBadMemoryLimit      = errors.New("memory_limit_mib must be between 1 and 4096")
-	errBadCheckpoint       = errors.New("checkpoint_interval must not be negative")
+	errMissingModule  = errors.New("module must be set to the path of a .wasm file")
+	errModuleNotFound = errors.New("module file does not exist")
+	errBadMemoryLimit = errors.New("memory_limit_mib must be between 1 and 4096")
+	errBadCheckpoint  = errors.New("checkpoint_interval must not be negative")
 )
 
 // Config defines the configuration of the wasm processor.

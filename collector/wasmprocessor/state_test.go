@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
-	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/processor/processortest"
 )
 
@@ -72,4 +72,3 @@ func TestCorruptSnapshotStartsFresh(t *testing.T) {
 	assert.Equal(t, 1.0, countAfterOneBatch(t, host, id), "a corrupt snapshot is replaced by a fresh start")
 	assert.Equal(t, 2.0, countAfterOneBatch(t, host, id), "and the fresh state is saved over it")
 }
-
