@@ -31,7 +31,8 @@ type Config struct {
 	Storage *component.ID `mapstructure:"storage"`
 
 	// CheckpointInterval is how often the module's state is snapshotted (in memory, and to Storage
-	// when set). Zero means the default of 30s. Snapshots are also taken at shutdown.
+	// when set), checked after each batch; zero snapshots after every batch. The default is 30s.
+	// Snapshots are also taken at shutdown.
 	CheckpointInterval time.Duration `mapstructure:"checkpoint_interval"`
 
 	// MemoryLimitMiB caps the module's linear memory. Zero is not allowed; the default is 64.
