@@ -1,0 +1,170 @@
+// Classification policy: rules (user rules first, then the catalog) matched on the executable
+// name, command line and owner; first match wins, otherwise the default tier.
+import { JsonKind, JsonParser, JsonValue } from "../lib/json";
+import { checkKeys, index, join, typeError } from "../lib/config";
+import { Pattern } from "../lib/glob";
+import { TIER_CRITICAL, TIER_IMPORTANT, TIER_SAMPLED, TIER_STANDARD, TIER_UNSET, tierFromName } from "../lib/decisions";
+import { CATALOG } from "./catalog";
+
+/** defaultScore is a tier's importance score when a rule gives none. */
+export function defaultScore(tier: u8): f64 {
+  if (tier == TIER_CRITICAL) return 1.0;
+  if (tier == TIER_IMPORTANT) return 0.8;
+  if (tier == TIER_STANDARD) return 0.5;
+  if (tier == TIER_SAMPLED) return 0.2;
+  return NaN;
+}
+
+export class Rule {
+  executable: Pattern | null = null;
+  commandLine: Pattern | null = null;
+  owner: Pattern | null = null;
+  tier: u8 = TIER_STANDARD;
+  score: f64 = 0.5;
+
+  /** matches tests the rule's globs against one row's UTF-8 fields; every given glob must match. */
+  @inline matches(exe: usize, exeLen: i32, cmd: usize, cmdLen: i32, owner: usize, ownerLen: i32): bool {
+    if (this.executable !== null && !this.executable!.matches(exe, exeLen)) return false;
+    if (this.commandLine !== null && !this.commandLine!.matches(cmd, cmdLen)) return false;
+    if (this.owner !== null && !this.owner!.matches(owner, ownerLen)) return false;
+    return true;
+  }
+}
+
+export class Policy {
+  rules: Rule[] = [];
+  defaultTier: u8 = TIER_STANDARD;
+  defaultScore: f64 = 0.5;
+  /** error is "" after a successful parse, else the message naming the key. */
+  error: string = "";
+
+  /** classify returns the index of the first matching rule, or -1 for the default tier. */
+  classify(exe: usize, exeLen: i32, cmd: usize, cmdLen: i32, owner: usize, ownerLen: i32): i32 {
+    const rules = this.rules;
+    for (let i = 0, n = rules.length; i < n; i++) {
+      if (unchecked(rules[i]).matches(exe, exeLen, cmd, cmdLen, owner, ownerLen)) return i;
+    }
+    return -1;
+  }
+}
+
+const TOP_KEYS: string[] = ["rules", "default_tier", "catalog"];
+const RULE_KEYS: string[] = ["executable", "command_line", "owner", "tier", "score"];
+const TIER_LIST = "critical, important, standard, sampled";
+
+/** parsePolicy builds a Policy from the config JSON text; check policy.error. */
+export function parsePolicy(text: string): Policy {
+  const policy = new Policy();
+  const parser = new JsonParser(text.length == 0 ? "{}" : text);
+  const root = parser.parse();
+  if (root === null) {
+    policy.error = "config: " + parser.error;
+    return policy;
+  }
+  if (root!.kind != JsonKind.Object) {
+    policy.error = typeError("config", "an object", root!);
+    return policy;
+  }
+  policy.error = checkKeys(root!, "", TOP_KEYS);
+  if (policy.error.length > 0) return policy;
+
+  const dt = root!.get("default_tier");
+  if (dt !== null) {
+    const tier = parseTier(dt!, "default_tier", policy);
+    if (tier == TIER_UNSET) return policy;
+    policy.defaultTier = tier;
+    policy.defaultScore = defaultScore(tier);
+  }
+  const rules = root!.get("rules");
+  if (rules !== null) {
+    if (rules!.kind != JsonKind.Array) {
+      policy.error = typeError("rules", "an array", rules!);
+      return policy;
+    }
+    for (let i = 0; i < rules!.items.length; i++) {
+      const rule = parseRule(rules!.items[i], index("rules", i), policy);
+      if (rule === null) return policy;
+      policy.rules.push(rule!);
+    }
+  }
+  let useCatalog = true;
+  const cat = root!.get("catalog");
+  if (cat !== null) {
+    if (cat!.kind != JsonKind.Bool) {
+      policy.error = typeError("catalog", "true or false", cat!);
+      return policy;
+    }
+    useCatalog = cat!.bool;
+  }
+  if (useCatalog) appendCatalog(policy);
+  return policy;
+}
+
+function parseTier(v: JsonValue, path: string, policy: Policy): u8 {
+  if (v.kind != JsonKind.String) {
+    policy.error = typeError(path, "one of " + TIER_LIST, v);
+    return TIER_UNSET;
+  }
+  const tier = tierFromName(v.str);
+  if (tier == TIER_UNSET) policy.error = path + ": \"" + v.str + "\" is not a tier; expected one of " + TIER_LIST;
+  return tier;
+}
+
+function parseGlob(obj: JsonValue, key: string, path: string, policy: Policy): Pattern | null {
+  const v = obj.get(key);
+  if (v === null) return null;
+  if (v!.kind != JsonKind.String) {
+    policy.error = typeError(join(path, key), "a glob string", v!);
+    return null;
+  }
+  return new Pattern(v!.str);
+}
+
+function parseRule(v: JsonValue, path: string, policy: Policy): Rule | null {
+  if (v.kind != JsonKind.Object) {
+    policy.error = typeError(path, "an object", v);
+    return null;
+  }
+  policy.error = checkKeys(v, path, RULE_KEYS);
+  if (policy.error.length > 0) return null;
+  const rule = new Rule();
+  rule.executable = parseGlob(v, "executable", path, policy);
+  rule.commandLine = parseGlob(v, "command_line", path, policy);
+  rule.owner = parseGlob(v, "owner", path, policy);
+  if (policy.error.length > 0) return null;
+  if (rule.executable === null && rule.commandLine === null && rule.owner === null) {
+    policy.error = path + ": a rule needs at least one of executable, command_line, owner";
+    return null;
+  }
+  const t = v.get("tier");
+  if (t === null) {
+    policy.error = join(path, "tier") + ": missing; expected one of " + TIER_LIST;
+    return null;
+  }
+  rule.tier = parseTier(t!, join(path, "tier"), policy);
+  if (rule.tier == TIER_UNSET) return null;
+  rule.score = defaultScore(rule.tier);
+  const s = v.get("score");
+  if (s !== null) {
+    if (s!.kind != JsonKind.Number || !(s!.num >= 0 && s!.num <= 1)) {
+      policy.error = join(path, "score") + ": expected a number from 0 to 1";
+      return null;
+    }
+    rule.score = s!.num;
+  }
+  return rule;
+}
+
+function appendCatalog(policy: Policy): void {
+  for (let i = 0; i < CATALOG.length; i++) {
+    const parts = CATALOG[i].split(" ");
+    const rule = new Rule();
+    const p = new Pattern(parts[1]);
+    if (parts[0] == "exe") rule.executable = p;
+    else if (parts[0] == "cmd") rule.commandLine = p;
+    else rule.owner = p;
+    rule.tier = tierFromName(parts[2]);
+    rule.score = defaultScore(rule.tier);
+    policy.rules.push(rule);
+  }
+}

@@ -1,0 +1,67 @@
+// Helpers for validating a module's JSON config with errors that name the key path
+// ("rules[2].tier: …") and suggest the closest known key.
+import { JsonKind, JsonValue } from "./json";
+
+/** join builds a key path: join("", "rules") == "rules", join("rules[0]", "tier") == "rules[0].tier". */
+export function join(path: string, key: string): string {
+  return path.length == 0 ? key : path + "." + key;
+}
+
+export function index(path: string, i: i32): string {
+  return path + "[" + i.toString() + "]";
+}
+
+/** checkKeys returns "" or an error naming the first key of obj not in allowed. */
+export function checkKeys(obj: JsonValue, path: string, allowed: string[]): string {
+  for (let i = 0; i < obj.keys.length; i++) {
+    const k = obj.keys[i];
+    if (!allowed.includes(k)) {
+      let msg = join(path, k) + ": unknown key (known: " + allowed.join(", ") + ")";
+      const near = closest(k, allowed);
+      if (near.length > 0) msg += "; did you mean `" + near + "`?";
+      return msg;
+    }
+  }
+  return "";
+}
+
+/** typeError is the message for a value of the wrong JSON type. */
+export function typeError(path: string, want: string, got: JsonValue): string {
+  return path + ": expected " + want + ", got " + got.kindName();
+}
+
+export function isKind(v: JsonValue, kind: JsonKind): bool {
+  return v.kind == kind;
+}
+
+/** closest returns the allowed key within edit distance 2 of k, or "". */
+export function closest(k: string, allowed: string[]): string {
+  let best = "";
+  let bestD = 3;
+  for (let i = 0; i < allowed.length; i++) {
+    const d = editDistance(k, allowed[i]);
+    if (d < bestD) {
+      bestD = d;
+      best = allowed[i];
+    }
+  }
+  return best;
+}
+
+export function editDistance(a: string, b: string): i32 {
+  const n = b.length;
+  let prev = new Array<i32>(n + 1);
+  let cur = new Array<i32>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a.charCodeAt(i - 1) == b.charCodeAt(j - 1) ? 0 : 1;
+      cur[j] = min(min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+    }
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[n];
+}
