@@ -51,7 +51,7 @@ test-go: $(TEST_MODULES)
 	cd collector/wasmprocessor && go test -count=1 ./...
 
 test-as: node_modules/.installed
-	npx asp --config as-pect.config.cjs
+	npx asp --config as-pect.config.js
 
 test-node: build
 	npx tsc --noEmit -p .

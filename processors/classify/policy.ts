@@ -61,40 +61,40 @@ export function parsePolicy(text: string): Policy {
     policy.error = "config: " + parser.error;
     return policy;
   }
-  if (root!.kind != JsonKind.Object) {
-    policy.error = typeError("config", "an object", root!);
+  if (root.kind != JsonKind.Object) {
+    policy.error = typeError("config", "an object", root);
     return policy;
   }
-  policy.error = checkKeys(root!, "", TOP_KEYS);
+  policy.error = checkKeys(root, "", TOP_KEYS);
   if (policy.error.length > 0) return policy;
 
-  const dt = root!.get("default_tier");
+  const dt = root.get("default_tier");
   if (dt !== null) {
-    const tier = parseTier(dt!, "default_tier", policy);
+    const tier = parseTier(dt, "default_tier", policy);
     if (tier == TIER_UNSET) return policy;
     policy.defaultTier = tier;
     policy.defaultScore = defaultScore(tier);
   }
-  const rules = root!.get("rules");
+  const rules = root.get("rules");
   if (rules !== null) {
-    if (rules!.kind != JsonKind.Array) {
-      policy.error = typeError("rules", "an array", rules!);
+    if (rules.kind != JsonKind.Array) {
+      policy.error = typeError("rules", "an array", rules);
       return policy;
     }
-    for (let i = 0; i < rules!.items.length; i++) {
-      const rule = parseRule(rules!.items[i], index("rules", i), policy);
+    for (let i = 0; i < rules.items.length; i++) {
+      const rule = parseRule(rules.items[i], index("rules", i), policy);
       if (rule === null) return policy;
-      policy.rules.push(rule!);
+      policy.rules.push(rule);
     }
   }
   let useCatalog = true;
-  const cat = root!.get("catalog");
+  const cat = root.get("catalog");
   if (cat !== null) {
-    if (cat!.kind != JsonKind.Bool) {
-      policy.error = typeError("catalog", "true or false", cat!);
+    if (cat.kind != JsonKind.Bool) {
+      policy.error = typeError("catalog", "true or false", cat);
       return policy;
     }
-    useCatalog = cat!.bool;
+    useCatalog = cat.bool;
   }
   if (useCatalog) appendCatalog(policy);
   return policy;
@@ -113,11 +113,11 @@ function parseTier(v: JsonValue, path: string, policy: Policy): u8 {
 function parseGlob(obj: JsonValue, key: string, path: string, policy: Policy): Pattern | null {
   const v = obj.get(key);
   if (v === null) return null;
-  if (v!.kind != JsonKind.String) {
-    policy.error = typeError(join(path, key), "a glob string", v!);
+  if (v.kind != JsonKind.String) {
+    policy.error = typeError(join(path, key), "a glob string", v);
     return null;
   }
-  return new Pattern(v!.str);
+  return new Pattern(v.str);
 }
 
 function parseRule(v: JsonValue, path: string, policy: Policy): Rule | null {
@@ -141,16 +141,16 @@ function parseRule(v: JsonValue, path: string, policy: Policy): Rule | null {
     policy.error = join(path, "tier") + ": missing; expected one of " + TIER_LIST;
     return null;
   }
-  rule.tier = parseTier(t!, join(path, "tier"), policy);
+  rule.tier = parseTier(t, join(path, "tier"), policy);
   if (rule.tier == TIER_UNSET) return null;
   rule.score = defaultScore(rule.tier);
   const s = v.get("score");
   if (s !== null) {
-    if (s!.kind != JsonKind.Number || !(s!.num >= 0 && s!.num <= 1)) {
+    if (s.kind != JsonKind.Number || !(s.num >= 0 && s.num <= 1)) {
       policy.error = join(path, "score") + ": expected a number from 0 to 1";
       return null;
     }
-    rule.score = s!.num;
+    rule.score = s.num;
   }
   return rule;
 }

@@ -29,8 +29,8 @@ export function log(level: i32, message: string): void {
  * batch through and re-creates the instance.
  */
 export function nrdotAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
-  let m = "abort: " + (message !== null ? message! : "(no message)");
-  if (fileName !== null) m += " at " + fileName! + ":" + line.toString() + ":" + column.toString();
+  let m = "abort: " + (message !== null ? message : "(no message)");
+  if (fileName !== null) m += " at " + fileName + ":" + line.toString() + ":" + column.toString();
   log(LOG_ERROR, m);
   unreachable();
 }

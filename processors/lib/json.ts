@@ -69,7 +69,7 @@ export class JsonParser {
       if (s === null) return null;
       const v = new JsonValue();
       v.kind = JsonKind.String;
-      v.str = s!;
+      v.str = s;
       return v;
     }
     if (this.literal("true")) return boolValue(true);
