@@ -55,7 +55,7 @@ test-as: node_modules/.installed
 
 test-node: build
 	npx tsc --noEmit -p .
-	node --import tsx --test --test-concurrency=1 "test/**/*.test.ts"
+	node --import tsx --test --test-concurrency=1 $$(find test src -name '*.test.ts' | sort)
 
 ## bench: Go host benchmarks (per-batch cost at 1k and 10k rows); see docs/benchmarks.md
 bench: wasm $(TEST_MODULES)
