@@ -59,7 +59,7 @@ test-node: build
 
 ## bench: Go host benchmarks (per-batch cost at 1k and 10k rows); see docs/benchmarks.md
 bench: wasm $(TEST_MODULES)
-	cd collector/wasmprocessor && go test -run '^$$' -bench . -benchmem -count 5 ./... | tee ../../build/bench.txt
+	cd collector/wasmprocessor && go test -run '^$$' -bench . -benchmem -count 6 ./... | tee ../../build/bench.txt
 
 clean:
 	rm -rf build bin

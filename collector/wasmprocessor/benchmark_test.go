@@ -54,3 +54,25 @@ func BenchmarkBatch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecide measures the ABI fast path alone: build the table in guest memory, run the
+// module, read the decisions. It must not allocate per row on the Go side.
+func BenchmarkDecide(b *testing.B) {
+	for _, rows := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.Module = filepath.Join(wasmDir, "classify.wasm")
+			p, err := newWasmProcessor(context.Background(), processortest.NewNopSettings(component.MustNewType(typeStr)), cfg)
+			require.NoError(b, err)
+			defer func() { require.NoError(b, p.shutdown(context.Background())) }()
+			rms := benchBatch(rows).ResourceMetrics()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := p.decide(context.Background(), rms); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

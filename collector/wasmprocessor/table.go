@@ -32,7 +32,9 @@ func (b *tableBuilder) measure(rms pmetric.ResourceMetricsSlice) int {
 	strBytes := 0
 	for r := 0; r < rows; r++ {
 		rm := rms.At(r)
-		b.reduceMetrics(rm, r, rows)
+		if nNum > 0 {
+			b.reduceMetrics(rm, r, rows)
+		}
 		attrs := rm.Resource().Attributes()
 		for _, key := range b.cols.attrs {
 			strBytes += len(b.attrBytes(attrs, key))

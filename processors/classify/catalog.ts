@@ -1,5 +1,7 @@
-// The built-in catalog of well-known software: "<field> <glob> <tier>" per entry, field one of
-// exe (process.executable.name), cmd (process.command_line), owner (process.owner). It is matched
+// The built-in catalog of well-known software: "<field> <glob> [<field> <glob>] <tier>" per entry,
+// field one of exe (process.executable.name), cmd (process.command_line), owner (process.owner);
+// every glob of an entry must match. JVM services are recognised by their main class on a `java`
+// command line, which also keeps them out of the rule scan of every other process. It is matched
 // after the user's rules, so a user rule always wins; `catalog: false` turns it off.
 export const CATALOG: string[] = [
   // Databases, caches, queues and coordination: losing them is an outage.
@@ -11,9 +13,9 @@ export const CATALOG: string[] = [
   "exe cockroach critical", "exe couchdb critical", "exe neo4j critical", "exe oracle* critical",
   "exe sqlservr critical", "exe rabbitmq-server critical", "exe nats-server critical",
   "exe consul critical", "exe vault critical",
-  "cmd *org.apache.cassandra* critical", "cmd *org.elasticsearch* critical",
-  "cmd *org.opensearch* critical", "cmd *kafka.Kafka* critical",
-  "cmd *org.apache.zookeeper* critical", "cmd *rabbit* critical",
+  "exe java cmd *org.apache.cassandra* critical", "exe java cmd *org.elasticsearch* critical",
+  "exe java cmd *org.opensearch* critical", "exe java cmd *kafka.Kafka* critical",
+  "exe java cmd *org.apache.zookeeper* critical", "exe beam.smp cmd *rabbit* critical",
   // Web servers, proxies, load balancers, node agents and runtimes of the node itself.
   "exe nginx important", "exe httpd important", "exe apache2 important", "exe haproxy important",
   "exe envoy important", "exe traefik important", "exe caddy important", "exe squid important",

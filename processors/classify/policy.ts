@@ -31,21 +31,55 @@ export class Rule {
   }
 }
 
+const EMPTY_BUCKET = 256;
+
 export class Policy {
   rules: Rule[] = [];
   defaultTier: u8 = TIER_STANDARD;
   defaultScore: f64 = 0.5;
   /** error is "" after a successful parse, else the message naming the key. */
   error: string = "";
+  /**
+   * buckets[b] lists, in rule order, the rules that can match an executable name whose first
+   * byte is b (bucket 256: the empty name). Most catalog rules start with a literal, so a row
+   * tries a handful of rules instead of all of them; first-match-wins order is kept.
+   */
+  buckets: Array<Int32Array> = [];
+
+  /** index builds the buckets; call it once the rules are final. */
+  index(): void {
+    this.buckets = new Array<Int32Array>(EMPTY_BUCKET + 1);
+    for (let b = 0; b <= EMPTY_BUCKET; b++) {
+      const hits = new Array<i32>();
+      for (let i = 0; i < this.rules.length; i++) {
+        if (canStartWith(this.rules[i].executable, b)) hits.push(i);
+      }
+      const arr = new Int32Array(hits.length);
+      for (let j = 0; j < hits.length; j++) arr[j] = hits[j];
+      this.buckets[b] = arr;
+    }
+  }
 
   /** classify returns the index of the first matching rule, or -1 for the default tier. */
   classify(exe: usize, exeLen: i32, cmd: usize, cmdLen: i32, owner: usize, ownerLen: i32): i32 {
     const rules = this.rules;
-    for (let i = 0, n = rules.length; i < n; i++) {
+    const bucket = unchecked(this.buckets[exeLen > 0 ? <i32>load<u8>(exe) : EMPTY_BUCKET]);
+    for (let j = 0, n = bucket.length; j < n; j++) {
+      const i = unchecked(bucket[j]);
       if (unchecked(rules[i]).matches(exe, exeLen, cmd, cmdLen, owner, ownerLen)) return i;
     }
     return -1;
   }
+}
+
+/** canStartWith reports whether an executable glob can match a name starting with byte b. */
+function canStartWith(p: Pattern | null, b: i32): bool {
+  if (p === null) return true;
+  if (p.len == 0) return b == EMPTY_BUCKET;
+  const first = <i32>load<u8>(p.ptr);
+  if (first == 0x2a) return true; // *
+  if (first == 0x3f) return b != EMPTY_BUCKET; // ? needs one character
+  return first == b;
 }
 
 const TOP_KEYS: string[] = ["rules", "default_tier", "catalog"];
@@ -97,6 +131,7 @@ export function parsePolicy(text: string): Policy {
     useCatalog = cat.bool;
   }
   if (useCatalog) appendCatalog(policy);
+  policy.index();
   return policy;
 }
 
@@ -159,11 +194,13 @@ function appendCatalog(policy: Policy): void {
   for (let i = 0; i < CATALOG.length; i++) {
     const parts = CATALOG[i].split(" ");
     const rule = new Rule();
-    const p = new Pattern(parts[1]);
-    if (parts[0] == "exe") rule.executable = p;
-    else if (parts[0] == "cmd") rule.commandLine = p;
-    else rule.owner = p;
-    rule.tier = tierFromName(parts[2]);
+    for (let f = 0; f + 1 < parts.length; f += 2) {
+      const p = new Pattern(parts[f + 1]);
+      if (parts[f] == "exe") rule.executable = p;
+      else if (parts[f] == "cmd") rule.commandLine = p;
+      else rule.owner = p;
+    }
+    rule.tier = tierFromName(parts[parts.length - 1]);
     rule.score = defaultScore(rule.tier);
     policy.rules.push(rule);
   }
