@@ -12,9 +12,10 @@ const (
 	reduceSum reduction = iota
 	reduceMax
 	reduceStartTime
+	reduceTime
 )
 
-var reductions = map[string]reduction{"sum": reduceSum, "max": reduceMax, "start_time": reduceStartTime}
+var reductions = map[string]reduction{"sum": reduceSum, "max": reduceMax, "start_time": reduceStartTime, "time": reduceTime}
 
 // metricColumn is one declared number column.
 type metricColumn struct {
@@ -45,7 +46,7 @@ func parseColumns(text string) (*columns, error) {
 		case f[0] == "metric" && len(f) == 3 && f[1] != "":
 			r, ok := reductions[f[2]]
 			if !ok {
-				return nil, fmt.Errorf("column declaration line %d: unknown reduction %q (want sum, max or start_time)", i+1, f[2])
+				return nil, fmt.Errorf("column declaration line %d: unknown reduction %q (want sum, max, start_time or time)", i+1, f[2])
 			}
 			c.byMetric[f[1]] = append(c.byMetric[f[1]], len(c.metrics))
 			c.metrics = append(c.metrics, metricColumn{name: f[1], reduce: r})

@@ -84,6 +84,12 @@ func reduce(slot *float64, how reduction, dps pmetric.NumberDataPointSlice) {
 				*slot = v
 			}
 			continue
+		case reduceTime:
+			v = float64(dp.Timestamp()) / 1e9
+			if math.IsNaN(*slot) || v > *slot {
+				*slot = v
+			}
+			continue
 		default:
 			v = numberValue(dp)
 		}

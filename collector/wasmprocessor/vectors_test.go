@@ -80,7 +80,8 @@ func TestGoldenVectors(t *testing.T) {
 }
 
 // vectorMetrics turns vector rows into resources whose metrics reduce to the given values:
-// "name:sum" and "name:max" become the value of one point, "name:start_time" its start time.
+// "name:sum" and "name:max" become the value of one point, "name:start_time" and "name:time" its
+// start and end timestamps.
 func vectorMetrics(v vector) pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	for _, row := range v.Rows {
@@ -99,9 +100,12 @@ func vectorMetrics(v vector) pmetric.Metrics {
 				dp = m.SetEmptySum().DataPoints().AppendEmpty()
 				points[name] = dp
 			}
-			if how == "start_time" {
+			switch how {
+			case "start_time":
 				dp.SetStartTimestamp(pcommon.Timestamp(val * 1e9))
-			} else {
+			case "time":
+				dp.SetTimestamp(pcommon.Timestamp(val * 1e9))
+			default:
 				dp.SetDoubleValue(val)
 			}
 		}

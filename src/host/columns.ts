@@ -1,6 +1,6 @@
 // The module's column declaration (nrdot_columns): "attr <key>" and "metric <name> <reduction>".
-export type Reduction = "sum" | "max" | "start_time";
-const REDUCTIONS: readonly string[] = ["sum", "max", "start_time"];
+export type Reduction = "sum" | "max" | "start_time" | "time";
+const REDUCTIONS: readonly string[] = ["sum", "max", "start_time", "time"];
 
 export interface MetricColumn {
   name: string;
@@ -20,7 +20,7 @@ export function parseColumns(text: string): Columns {
     if (f[0] === "attr" && f.length === 2 && f[1] !== "") cols.attrs.push(f[1]);
     else if (f[0] === "metric" && f.length === 3 && f[1] !== "") {
       if (!REDUCTIONS.includes(f[2])) {
-        throw new Error(`column declaration line ${i + 1}: unknown reduction "${f[2]}" (want sum, max or start_time)`);
+        throw new Error(`column declaration line ${i + 1}: unknown reduction "${f[2]}" (want sum, max, start_time or time)`);
       }
       cols.metrics.push({ name: f[1], reduction: f[2] as Reduction });
     } else {

@@ -68,6 +68,11 @@ export function toRow(rm: ResourceMetrics, cols: Columns): Row {
             if (metrics[key] === undefined || v < metrics[key]) metrics[key] = v;
             continue;
           }
+          if (c.reduction === "time") {
+            v = Number(dp.timeUnixNano ?? 0) / 1e9;
+            if (metrics[key] === undefined || v > metrics[key]) metrics[key] = v;
+            continue;
+          }
           v = pointValue(dp);
           if (metrics[key] === undefined) metrics[key] = v;
           else if (c.reduction === "sum") metrics[key] += v;
