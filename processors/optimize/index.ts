@@ -1,0 +1,61 @@
+// optimize: stateful scoring, top-K with hysteresis and roll-up, degradation under memory
+// pressure. This file exports the ABI only (docs/reference/abi.md); the policy is in select.ts.
+import {
+  ABI_VERSION, STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_OK, errorMessage, fail, inputBuffer, outputBuffer,
+  outputPointer, outputString,
+} from "../lib/abi";
+import { memoryPressure } from "../lib/host";
+import { utf8 } from "../lib/json";
+import { Table } from "../lib/table";
+import { Config, parseConfig } from "./config";
+import { COLUMNS, NUM_COLS, STR_COLS, optimize } from "./select";
+import { State, readSnapshot, snapshotSize, writeSnapshot } from "./state";
+
+let config: Config = parseConfig("{}");
+const state = new State();
+const table = new Table();
+
+export function nrdot_abi_version(): i32 {
+  return ABI_VERSION;
+}
+
+export function nrdot_buffer(size: i32): usize {
+  return inputBuffer(size);
+}
+
+export function nrdot_output_ptr(): usize {
+  return outputPointer();
+}
+
+export function nrdot_configure(ptr: usize, len: i32): i32 {
+  const c = parseConfig(utf8(ptr, len));
+  if (c.error.length > 0) return fail(STATUS_BAD_CONFIG, c.error);
+  config = c;
+  return STATUS_OK;
+}
+
+export function nrdot_columns(): i32 {
+  return outputString(COLUMNS);
+}
+
+export function nrdot_process(ptr: usize, len: i32): i32 {
+  const st = table.load(ptr, len, STR_COLS, NUM_COLS);
+  if (st != STATUS_OK) return st;
+  optimize(table, config, state, memoryPressure());
+  return STATUS_OK;
+}
+
+export function nrdot_snapshot(): i32 {
+  const n = snapshotSize(state);
+  writeSnapshot(state, outputBuffer(n));
+  return n;
+}
+
+export function nrdot_restore(ptr: usize, len: i32): i32 {
+  const err = readSnapshot(state, ptr, len);
+  return err.length == 0 ? STATUS_OK : fail(STATUS_BAD_SNAPSHOT, err);
+}
+
+export function nrdot_error(): i32 {
+  return outputString(errorMessage());
+}

@@ -1,0 +1,250 @@
+// One batch of the optimizer: smooth each process's CPU and memory, score it, keep the protected
+// tiers and this interval's top consumers, keep the best `max_processes` of the rest (incumbents
+// get a hysteresis bonus), roll up everything else, then degrade under memory pressure.
+import { Table } from "../lib/table";
+import { Pattern } from "../lib/glob";
+import { mix64, parseDecimal, parseUint } from "../lib/number";
+import {
+  ACTION_KEEP, ACTION_ROLLUP, TIER_CRITICAL, TIER_IMPORTANT, TIER_SAMPLED, TIER_STANDARD, TIER_UNSET, beginDecisions, decide,
+} from "../lib/decisions";
+import { Config } from "./config";
+import { State, identity } from "./state";
+
+// Column order of nrdot_columns (index.ts).
+export const COLUMNS = "attr process.pid\nattr process.executable.name\nattr nrdot.tier\nattr nrdot.score\n" +
+  "metric process.cpu.time sum\nmetric process.cpu.time start_time\nmetric process.cpu.time time\n" +
+  "metric process.memory.usage sum\nmetric process.memory.usage time\nmetric process.uptime max\n";
+export const STR_COLS = 4;
+export const NUM_COLS = 6;
+const S_PID = 0, S_EXE = 1, S_TIER = 2, S_SCORE = 3;
+const N_CPU = 0, N_CPU_START = 1, N_CPU_TIME = 2, N_MEM = 3, N_MEM_TIME = 4, N_UPTIME = 5;
+
+// Row classes.
+const PASS: u8 = 0; // not a process (no pid): left as it is
+const CANDIDATE: u8 = 1;
+const KEEP_PROTECTED: u8 = 2;
+const KEEP_TOP: u8 = 3;
+const KEEP_RANKED: u8 = 4;
+const ROLLUP: u8 = 5;
+
+// Scratch, grown to the largest batch seen and reused: nothing is allocated per row.
+let cap = 0;
+let slots = new StaticArray<i32>(0);
+let cpuNow = new StaticArray<f64>(0);
+let memNow = new StaticArray<f64>(0);
+let scores = new StaticArray<f64>(0);
+let ranks = new StaticArray<f64>(0);
+let sel = new StaticArray<f64>(0);
+let tiers = new StaticArray<u8>(0);
+let classes = new StaticArray<u8>(0);
+let keys = new StaticArray<u64>(0);
+let topCpu = new StaticArray<i32>(100);
+let topMem = new StaticArray<i32>(100);
+
+function grow(rows: i32): void {
+  if (rows <= cap) return;
+  cap = max(rows, cap * 2);
+  slots = new StaticArray<i32>(cap);
+  cpuNow = new StaticArray<f64>(cap);
+  memNow = new StaticArray<f64>(cap);
+  scores = new StaticArray<f64>(cap);
+  ranks = new StaticArray<f64>(cap);
+  sel = new StaticArray<f64>(cap);
+  tiers = new StaticArray<u8>(cap);
+  classes = new StaticArray<u8>(cap);
+  keys = new StaticArray<u64>(cap);
+}
+
+/** tierOf reads the tier name classify wrote, by its bytes. */
+function tierOf(p: usize, len: i32): u8 {
+  if (len == 8 && load<u64>(p) == 0x6c61636974697263) return TIER_CRITICAL; // "critical"
+  if (len == 9 && load<u64>(p) == 0x6e6174726f706d69 && load<u8>(p, 8) == 0x74) return TIER_IMPORTANT; // "important"
+  if (len == 8 && load<u64>(p) == 0x647261646e617473) return TIER_STANDARD; // "standard"
+  if (len == 7 && load<u32>(p) == 0x706d6173 && load<u16>(p, 4) == 0x656c && load<u8>(p, 6) == 0x64) return TIER_SAMPLED; // "sampled"
+  return TIER_UNSET;
+}
+
+function tierImportance(t: u8): f64 {
+  if (t == TIER_CRITICAL) return 1.0;
+  if (t == TIER_IMPORTANT) return 0.8;
+  if (t == TIER_SAMPLED) return 0.2;
+  return 0.5;
+}
+
+/** insertTop keeps top[0..n) as the indices of the n largest values seen, largest first. */
+function insertTop(top: StaticArray<i32>, n: i32, filled: i32, values: StaticArray<f64>, r: i32): i32 {
+  const v = unchecked(values[r]);
+  let i = filled < n ? filled : n;
+  if (i == n && (n == 0 || v <= unchecked(values[unchecked(top[n - 1])]))) return filled;
+  if (i == n) i--;
+  while (i > 0 && unchecked(values[unchecked(top[i - 1])]) < v) {
+    unchecked(top[i] = top[i - 1]);
+    i--;
+  }
+  unchecked(top[i] = r);
+  return filled < n ? filled + 1 : n;
+}
+
+function excluded(patterns: Pattern[], p: usize, len: i32): bool {
+  for (let i = 0, n = patterns.length; i < n; i++) {
+    if (unchecked(patterns[i]).matches(p, len)) return true;
+  }
+  return false;
+}
+
+/** kthLargest returns the k-th largest (0-based) of a[0..n), reordering a (quickselect). */
+export function kthLargest(a: StaticArray<f64>, n: i32, k: i32): f64 {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = unchecked(a[(lo + hi) >>> 1]);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (unchecked(a[i]) > pivot) i++;
+      while (unchecked(a[j]) < pivot) j--;
+      if (i <= j) {
+        const t = unchecked(a[i]);
+        unchecked(a[i] = a[j]);
+        unchecked(a[j] = t);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return unchecked(a[k]);
+}
+
+@inline function finiteOr(v: f64, d: f64): f64 {
+  return isFinite(v) ? v : d;
+}
+
+/** optimize decides every row of t and writes the decisions to the output region. */
+export function optimize(t: Table, c: Config, state: State, pressure: f64): void {
+  const rows = t.rows;
+  grow(rows);
+  beginDecisions(rows);
+  let now: f64 = 0;
+  for (let r = 0; r < rows; r++) now = max(now, finiteOr(t.num(N_MEM_TIME, r), finiteOr(t.num(N_CPU_TIME, r), 0)));
+  state.prepare(rows, now - c.stateTtlSeconds);
+  const live = state.live;
+  const alpha = c.ewmaAlpha;
+
+  // Pass 1: identity, smoothing, importance.
+  let maxCpu: f64 = 0;
+  let maxMem: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const pid = parseUint(t.strPtr(S_PID, r), t.strLen(S_PID, r));
+    if (pid < 0) {
+      unchecked(classes[r] = PASS);
+      continue;
+    }
+    unchecked(classes[r] = CANDIDATE);
+    const time = finiteOr(t.num(N_MEM_TIME, r), t.num(N_CPU_TIME, r));
+    const key = identity(pid, time - t.num(N_UPTIME, r));
+    unchecked(keys[r] = key);
+    const slot = live.insert(key);
+    unchecked(slots[r] = slot);
+    const dt = t.num(N_CPU_TIME, r) - t.num(N_CPU_START, r);
+    const rate = dt > 0 ? t.num(N_CPU, r) / dt : NaN;
+    const mem = t.num(N_MEM, r);
+    if (isFinite(rate)) {
+      const prev = unchecked(live.cpu[slot]);
+      unchecked(live.cpu[slot] = isFinite(prev) ? alpha * rate + (1 - alpha) * prev : rate);
+    }
+    if (isFinite(mem)) {
+      const prev = unchecked(live.mem[slot]);
+      unchecked(live.mem[slot] = isFinite(prev) ? alpha * mem + (1 - alpha) * prev : mem);
+    }
+    unchecked(live.seen[slot] = now);
+    unchecked(cpuNow[r] = finiteOr(rate, 0));
+    unchecked(memNow[r] = finiteOr(mem, 0));
+    maxCpu = max(maxCpu, finiteOr(unchecked(live.cpu[slot]), 0));
+    maxMem = max(maxMem, finiteOr(unchecked(live.mem[slot]), 0));
+    const tier = tierOf(t.strPtr(S_TIER, r), t.strLen(S_TIER, r));
+    unchecked(tiers[r] = tier);
+    const imp = parseDecimal(t.strPtr(S_SCORE, r), t.strLen(S_SCORE, r));
+    unchecked(scores[r] = finiteOr(imp, tierImportance(tier))); // importance for now; the score below
+  }
+
+  // Pass 2: score, this interval's top consumers.
+  const n = min(c.alwaysKeepTop, 100);
+  let nCpu = 0;
+  let nMem = 0;
+  for (let r = 0; r < rows; r++) {
+    if (unchecked(classes[r]) == PASS) continue;
+    const slot = unchecked(slots[r]);
+    const cpu = maxCpu > 0 ? finiteOr(unchecked(live.cpu[slot]), 0) / maxCpu : 0;
+    const mem = maxMem > 0 ? finiteOr(unchecked(live.mem[slot]), 0) / maxMem : 0;
+    unchecked(scores[r] = c.weightImportance * unchecked(scores[r]) + c.weightCpu * cpu + c.weightMemory * mem);
+    nCpu = insertTop(topCpu, n, nCpu, cpuNow, r);
+    nMem = insertTop(topMem, n, nMem, memNow, r);
+  }
+  for (let i = 0; i < nCpu; i++) if (unchecked(cpuNow[unchecked(topCpu[i])]) > 0) unchecked(classes[unchecked(topCpu[i])] = KEEP_TOP);
+  for (let i = 0; i < nMem; i++) if (unchecked(memNow[unchecked(topMem[i])]) > 0) unchecked(classes[unchecked(topMem[i])] = KEEP_TOP);
+
+  // Pass 3: protected tiers, exclusions, thresholds; rank the remaining candidates.
+  let nc = 0;
+  for (let r = 0; r < rows; r++) {
+    const cls = unchecked(classes[r]);
+    if (cls == PASS) continue;
+    const slot = unchecked(slots[r]);
+    if (c.keepTiers[unchecked(tiers[r])]) {
+      unchecked(classes[r] = KEEP_PROTECTED);
+    } else if (excluded(c.exclude, t.strPtr(S_EXE, r), t.strLen(S_EXE, r))) {
+      unchecked(classes[r] = ROLLUP);
+    } else if (cls == KEEP_TOP) {
+      // kept above
+    } else if (finiteOr(unchecked(live.cpu[slot]), 0) < c.minCpu || finiteOr(unchecked(live.mem[slot]), 0) < c.minMemoryBytes ||
+      finiteOr(t.num(N_UPTIME, r), Infinity) < c.minAgeSeconds) {
+      unchecked(classes[r] = ROLLUP);
+    } else {
+      const rank = unchecked(scores[r]) * (1 + c.hysteresis * <f64>unchecked(live.kept[slot]));
+      unchecked(ranks[r] = rank);
+      unchecked(sel[nc++] = rank);
+    }
+  }
+  const k = c.maxProcesses;
+  let kth: f64 = -Infinity;
+  let ties = nc;
+  if (nc > k) {
+    kth = k > 0 ? kthLargest(sel, nc, k - 1) : Infinity;
+    let above = 0;
+    for (let r = 0; r < rows; r++) if (unchecked(classes[r]) == CANDIDATE && unchecked(ranks[r]) > kth) above++;
+    ties = k - above;
+  }
+  for (let r = 0; r < rows; r++) {
+    if (unchecked(classes[r]) != CANDIDATE) continue;
+    const rank = unchecked(ranks[r]);
+    if (rank > kth || (rank == kth && ties-- > 0)) unchecked(classes[r] = KEEP_RANKED);
+    else unchecked(classes[r] = ROLLUP);
+  }
+
+  // Pass 4: degradation (critical processes are never rolled up), decisions, membership.
+  for (let r = 0; r < rows; r++) {
+    let cls = unchecked(classes[r]);
+    const tier = unchecked(tiers[r]);
+    if (cls == PASS) {
+      decide(r, ACTION_KEEP, TIER_UNSET, NaN);
+      continue;
+    }
+    const score = unchecked(scores[r]);
+    if (cls != ROLLUP && tier != TIER_CRITICAL) {
+      for (let i = 0, nl = c.levels.length; i < nl; i++) {
+        const l = unchecked(c.levels[i]);
+        if (pressure < l.pressure) continue;
+        if (l.criticalOnly || score < l.minScore ||
+          <f64>(mix64(unchecked(keys[r])) % 10000) >= l.keepFraction * 10000) {
+          cls = ROLLUP;
+          break;
+        }
+      }
+    }
+    const keep = cls != ROLLUP;
+    unchecked(live.kept[unchecked(slots[r])] = keep ? 1 : 0);
+    decide(r, keep ? ACTION_KEEP : ACTION_ROLLUP, tier == TIER_UNSET ? TIER_STANDARD : tier, score);
+  }
+}

@@ -1,0 +1,153 @@
+// Per-process state kept across batches: smoothed CPU and memory, whether the process was kept
+// last time (for hysteresis), when it was last seen (for expiry). A process is pid + start time.
+// Open addressing over preallocated arrays: no allocation per row; two tables are swapped when
+// expired entries are swept, so the stub runtime (which never frees) does not leak.
+import { mix64 } from "../lib/number";
+
+const EMPTY: u64 = 0;
+
+export class ProcessTable {
+  cap: i32 = 0;
+  count: i32 = 0;
+  keys: StaticArray<u64> = new StaticArray<u64>(0);
+  cpu: StaticArray<f64> = new StaticArray<f64>(0);
+  mem: StaticArray<f64> = new StaticArray<f64>(0);
+  seen: StaticArray<f64> = new StaticArray<f64>(0);
+  kept: StaticArray<u8> = new StaticArray<u8>(0);
+
+  constructor(cap: i32) {
+    this.resize(cap);
+  }
+
+  resize(cap: i32): void {
+    this.cap = cap;
+    this.count = 0;
+    this.keys = new StaticArray<u64>(cap);
+    this.cpu = new StaticArray<f64>(cap);
+    this.mem = new StaticArray<f64>(cap);
+    this.seen = new StaticArray<f64>(cap);
+    this.kept = new StaticArray<u8>(cap);
+  }
+
+  clear(): void {
+    for (let i = 0; i < this.cap; i++) unchecked(this.keys[i] = EMPTY);
+    this.count = 0;
+  }
+
+  /** find returns the slot of key, or -1. */
+  find(key: u64): i32 {
+    const mask = this.cap - 1;
+    let i = <i32>(mix64(key) & <u64>mask);
+    for (;;) {
+      const k = unchecked(this.keys[i]);
+      if (k == key) return i;
+      if (k == EMPTY) return -1;
+      i = (i + 1) & mask;
+    }
+    return -1;
+  }
+
+  /** insert returns the slot of key, adding it (with NaN state) when absent. The caller keeps the load below 1/2. */
+  insert(key: u64): i32 {
+    const mask = this.cap - 1;
+    let i = <i32>(mix64(key) & <u64>mask);
+    for (;;) {
+      const k = unchecked(this.keys[i]);
+      if (k == key) return i;
+      if (k == EMPTY) {
+        unchecked(this.keys[i] = key);
+        unchecked(this.cpu[i] = NaN);
+        unchecked(this.mem[i] = NaN);
+        unchecked(this.seen[i] = 0);
+        unchecked(this.kept[i] = 0);
+        this.count++;
+        return i;
+      }
+      i = (i + 1) & mask;
+    }
+    return -1;
+  }
+
+  /** copyLive copies every entry seen at or after since into dst (which must be empty and large enough). */
+  copyLive(dst: ProcessTable, since: f64): void {
+    for (let i = 0; i < this.cap; i++) {
+      const k = unchecked(this.keys[i]);
+      if (k == EMPTY || unchecked(this.seen[i]) < since) continue;
+      const j = dst.insert(k);
+      unchecked(dst.cpu[j] = this.cpu[i]);
+      unchecked(dst.mem[j] = this.mem[i]);
+      unchecked(dst.seen[j] = this.seen[i]);
+      unchecked(dst.kept[j] = this.kept[i]);
+    }
+  }
+}
+
+/** State is the module's whole memory of processes, with room for rows more of them. */
+export class State {
+  live: ProcessTable = new ProcessTable(1024);
+  spare: ProcessTable = new ProcessTable(1024);
+
+  /** prepare makes room for `rows` new processes, sweeping entries not seen since `since`. */
+  prepare(rows: i32, since: f64): void {
+    if ((this.live.count + rows) * 2 <= this.live.cap) return;
+    let cap = this.live.cap;
+    while ((this.live.count + rows) * 2 > cap) cap <<= 1;
+    if (this.spare.cap != cap) this.spare.resize(cap);
+    else this.spare.clear();
+    this.live.copyLive(this.spare, since);
+    const t = this.live;
+    this.live = this.spare;
+    this.spare = t;
+  }
+}
+
+/** identity packs pid and start time (whole seconds) into a non-zero key. */
+export function identity(pid: i64, startSec: f64): u64 {
+  const start = isFinite(startSec) && startSec > 0 ? <u64>Math.round(startSec) : 0;
+  return ((<u64>pid & 0xffffffff) << 32 | (start & 0xffffffff)) + 1;
+}
+
+const MAGIC: u32 = 0x314f524e; // "NRO1"
+const ENTRY: i32 = 8 + 8 + 8 + 8 + 1;
+
+/** snapshotSize is the byte size of a snapshot of s. */
+export function snapshotSize(s: State): i32 {
+  return 8 + s.live.count * ENTRY;
+}
+
+/** writeSnapshot writes "NRO1", the entry count, then key, cpu, mem, seen, kept per entry. */
+export function writeSnapshot(s: State, p: usize): void {
+  const t = s.live;
+  store<u32>(p, MAGIC);
+  store<u32>(p, <u32>t.count, 4);
+  let at = p + 8;
+  for (let i = 0; i < t.cap; i++) {
+    const k = unchecked(t.keys[i]);
+    if (k == EMPTY) continue;
+    store<u64>(at, k);
+    store<f64>(at, unchecked(t.cpu[i]), 8);
+    store<f64>(at, unchecked(t.mem[i]), 16);
+    store<f64>(at, unchecked(t.seen[i]), 24);
+    store<u8>(at, unchecked(t.kept[i]), 32);
+    at += <usize>ENTRY;
+  }
+}
+
+/** readSnapshot loads a snapshot into s; returns "" or what is wrong with the bytes. */
+export function readSnapshot(s: State, p: usize, len: i32): string {
+  if (len < 8 || load<u32>(p) != MAGIC) return "not an optimize snapshot (NRO1)";
+  const n = <i32>load<u32>(p, 4);
+  if (<i64>len != 8 + <i64>n * <i64>ENTRY) return "snapshot length does not match its entry count";
+  s.live.clear();
+  s.prepare(n, -Infinity);
+  let at = p + 8;
+  for (let e = 0; e < n; e++) {
+    const j = s.live.insert(load<u64>(at));
+    unchecked(s.live.cpu[j] = load<f64>(at, 8));
+    unchecked(s.live.mem[j] = load<f64>(at, 16));
+    unchecked(s.live.seen[j] = load<f64>(at, 24));
+    unchecked(s.live.kept[j] = load<u8>(at, 32));
+    at += <usize>ENTRY;
+  }
+  return "";
+}
