@@ -11,7 +11,7 @@ GO_SOURCES := $(shell find collector/wasmprocessor -name '*.go' -not -name '*_te
 AS_SOURCES := $(shell find processors -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null) asconfig.json
 TEST_MODULES := $(patsubst %.ts,%.wasm,$(wildcard collector/wasmprocessor/testdata/modules/*.ts))
 
-.PHONY: all build wasm run test test-go test-as test-node bench tools distribution clean
+.PHONY: all build wasm run test test-go test-as test-node bench tools distribution fixtures clean
 all: build
 
 ## tools: the pinned ocb builder (in .tools/, ignored) and the npm packages from the lockfile
@@ -47,7 +47,12 @@ run: build
 ## test: every test (Go host, AssemblyScript processors, TS host and CLI, end to end)
 test: build $(TEST_MODULES) test-go test-as test-node
 
-test-go: $(TEST_MODULES)
+## fixtures: the synthetic busy host the optimizer's guarantees are checked on
+fixtures: build/fixtures/host.jsonl
+build/fixtures/host.jsonl: test/fixtures/generate.ts | node_modules/.installed
+	node --import tsx test/fixtures/generate.ts $@
+
+test-go: $(TEST_MODULES) fixtures
 	cd collector/wasmprocessor && go test -count=1 ./...
 
 test-as: node_modules/.installed

@@ -20,7 +20,7 @@ export const CATALOG: string[] = [
   "exe nginx important", "exe httpd important", "exe apache2 important", "exe haproxy important",
   "exe envoy important", "exe traefik important", "exe caddy important", "exe squid important",
   "exe varnishd important", "exe kubelet important", "exe kube-proxy important",
-  "exe containerd important", "exe containerd-shim* important", "exe dockerd important",
+  "exe containerd important", "exe dockerd important",
   "exe crio important", "exe conmon important", "exe otelcol* important",
   "exe nrdot-collector important", "exe sshd important", "exe systemd important",
   "exe systemd-journald important", "exe chronyd important", "exe coredns important",
@@ -31,6 +31,8 @@ export const CATALOG: string[] = [
   "exe php-fpm* standard", "exe php standard", "exe dotnet standard", "exe gunicorn standard",
   "exe uwsgi standard", "exe puma standard", "exe sidekiq standard", "exe celery standard",
   "exe beam.smp standard", "exe perl standard", "exe go standard",
+  // One shim per container: many and small; the containers they run are classified on their own.
+  "exe containerd-shim* standard",
   // Kernel threads: many, tiny, never worth a series of their own.
   "exe kworker/* sampled", "exe ksoftirqd/* sampled", "exe migration/* sampled",
   "exe rcu_* sampled", "exe kthreadd sampled", "exe cpuhp/* sampled", "exe idle_inject/* sampled",

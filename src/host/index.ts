@@ -4,3 +4,4 @@ export * from "./columns.ts";
 export * from "./table.ts";
 export * from "./module.ts";
 export * from "./otlp.ts";
+export * from "./chain.ts";

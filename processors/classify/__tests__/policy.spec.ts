@@ -45,7 +45,7 @@ describe("classify catalog", () => {
     expect(tierOf(p, "nginx")).toBe(TIER_IMPORTANT);
     expect(tierOf(p, "kubelet")).toBe(TIER_IMPORTANT);
     expect(tierOf(p, "containerd")).toBe(TIER_IMPORTANT);
-    expect(tierOf(p, "containerd-shim-runc-v2")).toBe(TIER_IMPORTANT);
+    expect(tierOf(p, "containerd-shim-runc-v2")).toBe(TIER_STANDARD);
     expect(scoreOf(p, "nginx")).toBe(0.8);
   });
   it("makes runtimes standard and kernel threads sampled", () => {

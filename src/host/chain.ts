@@ -1,0 +1,38 @@
+// A chain of modules run the way the collector runs consecutive `wasm` processors: each stage
+// reduces the resources to its columns, decides, and the decisions are applied before the next.
+import type { Decision } from "./abi.ts";
+import { loadInstance, type HostOptions, type WasmInstance } from "./module.ts";
+import { applyDecisions, toRow, type MetricsData, type Outcome } from "./otlp.ts";
+
+export interface Stage {
+  module: string; // path of the .wasm file
+  config?: Record<string, unknown>;
+}
+
+export interface StageResult {
+  decisions: Decision[];
+  outcome: Outcome;
+}
+
+export class Chain {
+  private constructor(readonly instances: WasmInstance[]) {}
+
+  static async load(stages: readonly Stage[], options: HostOptions = {}): Promise<Chain> {
+    const instances: WasmInstance[] = [];
+    for (const s of stages) instances.push(await loadInstance(s.module, s.config ?? {}, options));
+    return new Chain(instances);
+  }
+
+  /** run passes one batch through every stage; the input is not modified. */
+  run(batch: MetricsData): { output: MetricsData; stages: StageResult[] } {
+    let rms = batch.resourceMetrics;
+    const stages: StageResult[] = [];
+    for (const inst of this.instances) {
+      const decisions = inst.process(rms.map((rm) => toRow(rm, inst.columns)));
+      const applied = applyDecisions(rms, decisions);
+      stages.push({ decisions, outcome: applied.outcome });
+      rms = applied.resourceMetrics;
+    }
+    return { output: { resourceMetrics: rms }, stages };
+  }
+}
