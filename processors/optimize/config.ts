@@ -47,10 +47,15 @@ function number(obj: JsonValue, key: string, path: string, lo: f64, hi: f64, dfl
   const v = obj.get(key);
   if (v === null || c.error.length > 0) return dflt;
   if (v.kind != JsonKind.Number || !(v.num >= lo && v.num <= hi)) {
-    c.error = join(path, key) + ": expected a number from " + lo.toString() + " to " + hi.toString();
+    c.error = join(path, key) + ": expected a number from " + fmt(lo) + " to " + fmt(hi);
     return dflt;
   }
   return v.num;
+}
+
+/** fmt prints whole numbers without AssemblyScript's trailing ".0". */
+function fmt(v: f64): string {
+  return v == Math.floor(v) && Math.abs(v) < 1e15 ? (<i64>v).toString() : v.toString();
 }
 
 function integer(obj: JsonValue, key: string, lo: i32, hi: i32, dflt: i32, c: Config): i32 {
