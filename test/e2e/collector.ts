@@ -20,9 +20,10 @@ export interface Run {
   exited: Promise<number | null>;
 }
 
-/** Starts the collector on a config file; output() is its stdout+stderr so far. */
-export function startCollector(configPath: string, env: Record<string, string> = {}): Run {
-  const child = spawn(collectorBin, ["--config", configPath], {
+/** Starts the collector on config files (later ones override); output() is its stdout+stderr so far. */
+export function startCollector(configs: string | string[], env: Record<string, string> = {}): Run {
+  const args = (Array.isArray(configs) ? configs : [configs]).flatMap((c) => ["--config", c]);
+  const child = spawn(collectorBin, args, {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
