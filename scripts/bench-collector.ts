@@ -1,0 +1,157 @@
+// Collector-level benchmark of the optimizer (make bench; figures in docs/benchmarks.md).
+// The real built collector runs three pipelines in turn on the same recorded batches, each
+// receiving OTLP/HTTP JSON on loopback and exporting OTLP/HTTP to a local sink:
+//   passthrough: no processors (the baseline)
+//   optimizer:   wasm/classify -> wasm/optimize (the default profile's settings)
+//   ottl:        transform (tier by regex on the name) -> filter (drop what the optimizer dropped,
+//                by a regex over the pids it kept): the same keep/drop decisions in OTTL, without
+//                the roll-up OTTL cannot do
+// Exports are synchronous (no sending queue), so a request's duration is the collector's whole
+// handling of the batch. Reported: collector CPU per batch (from /proc), p50/p99 request latency,
+// peak RSS (VmHWM), at 1k and 10k processes per batch.
+//   node --import tsx scripts/bench-collector.ts [--rounds N]
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, request, type Server } from "node:http";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import { Chain, type MetricsData } from "../src/host/index.ts";
+import { generateHost } from "../test/fixtures/generate.ts";
+import { CATALOG_EXECUTABLES } from "./bench-catalog.ts";
+
+const root = resolve(import.meta.dirname, "..");
+const collector = join(root, "bin/nrdot-collector");
+const outDir = join(root, "build/bench");
+const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 3;
+const CLK_TCK = 100; // Linux USER_HZ
+
+function post(port: number, body: string): Promise<number> {
+  return new Promise((res, rej) => {
+    const t0 = process.hrtime.bigint();
+    const req = request({ host: "127.0.0.1", port, path: "/v1/metrics", method: "POST", headers: { "content-type": "application/json" } }, (r) => {
+      r.resume();
+      r.on("end", () => (r.statusCode === 200 ? res(Number(process.hrtime.bigint() - t0) / 1e6) : rej(new Error(`HTTP ${r.statusCode}`))));
+    });
+    req.on("error", rej);
+    req.end(body);
+  });
+}
+
+function startSink(): Promise<{ server: Server; port: number }> {
+  return new Promise((res) => {
+    const server = createServer((req, r) => {
+      req.resume();
+      req.on("end", () => {
+        r.writeHead(200, { "content-type": "application/x-protobuf" });
+        r.end();
+      });
+    }).listen(0, "127.0.0.1", () => res({ server, port: (server.address() as { port: number }).port }));
+  });
+}
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return Number(f[11]) + Number(f[12]); // utime + stime
+}
+
+function peakRssMiB(pid: number): number {
+  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+function config(name: string, port: number, sink: number, processors: Record<string, unknown>, ids: string[]): string {
+  return JSON.stringify({
+    receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
+    processors,
+    exporters: { otlp_http: { endpoint: `http://127.0.0.1:${sink}`, compression: "none", sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
+    service: { telemetry: { metrics: { level: "none" }, logs: { level: "warn" } }, pipelines: { metrics: { receivers: ["otlp"], processors: ids, exporters: ["otlp_http"] } } },
+  });
+}
+
+interface Result { pipeline: string; processes: number; cpuMsPerBatch: number; p50: number; p99: number; rssMiB: number }
+
+async function measure(name: string, cfg: string, port: number, bodies: string[], processes: number): Promise<Result> {
+  const file = join(outDir, `${name}-${processes}.json`);
+  writeFileSync(file, cfg);
+  const child = spawn(collector, ["--config", file], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (b) => (err += b));
+  try {
+    for (let i = 0; ; i++) { // wait until the receiver answers
+      try { await post(port, bodies[0]); break; } catch (e) {
+        if (child.exitCode !== null || i > 200) throw new Error(`${name}: collector did not start: ${err}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    for (const b of bodies.slice(1, 3)) await post(port, b); // warm-up
+    const t0 = cpuTicks(child.pid!);
+    const lat: number[] = [];
+    for (let r = 0; r < rounds; r++) for (const b of bodies) lat.push(await post(port, b));
+    const ticks = cpuTicks(child.pid!) - t0;
+    return { pipeline: name, processes, cpuMsPerBatch: (ticks * 1000 / CLK_TCK) / lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), rssMiB: peakRssMiB(child.pid!) };
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.on("exit", r));
+  }
+}
+
+/** keptPids runs the optimizer in the TS host to learn which pids it keeps, for the OTTL filter. */
+async function keptPids(batches: MetricsData[], stages: { module: string; config: Record<string, unknown> }[]): Promise<string[]> {
+  const chain = await Chain.load(stages);
+  const kept = new Set<string>();
+  for (const b of batches) for (const rm of chain.run(b).output.resourceMetrics) {
+    const pid = rm.resource?.attributes?.find((a) => a.key === "process.pid")?.value.intValue;
+    if (pid !== undefined) kept.add(String(pid));
+  }
+  return [...kept];
+}
+
+async function main(): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const profile = parse(readFileSync(join(root, "configs/default.yaml"), "utf8"));
+  const wasm = (id: string) => ({ module: join(root, "build/wasm", `${id.slice(5)}.wasm`), config: profile.processors[id].config ?? {} });
+  const { server, port: sink } = await startSink();
+  const results: Result[] = [];
+  let port = 24318;
+  for (const scale of [1, 10]) {
+    const batches = generateHost({ intervals: 10, scale });
+    const processes = Math.round(batches.reduce((n, b) => n + b.resourceMetrics.length, 0) / batches.length);
+    const bodies = batches.map((b) => JSON.stringify(b));
+    const stages = [wasm("wasm/classify"), wasm("wasm/optimize")];
+    const pids = await keptPids(batches, stages);
+    const tierRegex = (tier: string) => `^(${CATALOG_EXECUTABLES[tier].join("|")})$`;
+    const pipelines: [string, Record<string, unknown>, string[]][] = [
+      ["passthrough", {}, []],
+      ["optimizer", { "wasm/classify": { module: stages[0].module, config: stages[0].config }, "wasm/optimize": { module: stages[1].module, config: stages[1].config } }, ["wasm/classify", "wasm/optimize"]],
+      ["ottl", {
+        transform: { error_mode: "ignore", metric_statements: [{ context: "resource", statements: [
+          `set(attributes["nrdot.tier"], "standard")`,
+          ...["critical", "important", "sampled"].map((t) => `set(attributes["nrdot.tier"], "${t}") where IsMatch(attributes["process.executable.name"], "${tierRegex(t)}")`),
+        ] }] },
+        filter: { error_mode: "ignore", metrics: { resource: [`not IsMatch(attributes["process.pid"], "^(${pids.join("|")})$")`] } },
+      }, ["transform", "filter"]],
+    ];
+    for (const [name, procs, ids] of pipelines) {
+      port++;
+      const r = await measure(name, config(name, port, sink, procs, ids), port, bodies, processes);
+      results.push(r);
+      console.error(`${name} @ ${processes}: cpu ${r.cpuMsPerBatch.toFixed(1)} ms/batch, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, RSS ${r.rssMiB.toFixed(0)} MiB`);
+    }
+  }
+  server.close();
+  writeFileSync(join(outDir, "collector.json"), JSON.stringify(results, null, 2));
+  const base = (p: number) => results.find((r) => r.pipeline === "passthrough" && r.processes === p)!;
+  console.log("| processes/batch | pipeline | CPU ms/batch | × passthrough | p50 ms | p99 ms | added p50 / p99 ms | peak RSS MiB |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const r of results) {
+    const b = base(r.processes);
+    console.log(`| ${r.processes} | ${r.pipeline} | ${r.cpuMsPerBatch.toFixed(1)} | ${(r.cpuMsPerBatch / b.cpuMsPerBatch).toFixed(2)}× | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.p50 - b.p50).toFixed(1)} / ${(r.p99 - b.p99).toFixed(1)} | ${r.rssMiB.toFixed(0)} |`);
+  }
+}
+
+await main();
