@@ -62,9 +62,10 @@ test-node: build
 	npx tsc --noEmit -p .
 	node --import tsx --test --test-concurrency=1 $$(find test src -name '*.test.ts' | sort)
 
-## bench: Go host benchmarks (per-batch cost at 1k and 10k rows); see docs/benchmarks.md
-bench: wasm $(TEST_MODULES)
+## bench: Go host benchmarks and the collector-level comparison; see docs/benchmarks.md
+bench: build $(TEST_MODULES) fixtures
 	cd collector/wasmprocessor && go test -run '^$$' -bench . -benchmem -count 6 ./... | tee ../../build/bench.txt
+	node --import tsx scripts/bench-collector.ts --rounds 3 | tee build/bench-collector.md
 
 clean:
 	rm -rf build bin

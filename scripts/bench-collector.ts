@@ -66,7 +66,7 @@ function quantile(xs: number[], q: number): number {
 
 function config(name: string, port: number, sink: number, processors: Record<string, unknown>, ids: string[]): string {
   return JSON.stringify({
-    receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
+    receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}`, max_request_body_size: 1 << 30 } } } },
     processors,
     exporters: { otlp_http: { endpoint: `http://127.0.0.1:${sink}`, compression: "none", sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
     service: { telemetry: { metrics: { level: "none" }, logs: { level: "warn" } }, pipelines: { metrics: { receivers: ["otlp"], processors: ids, exporters: ["otlp_http"] } } },

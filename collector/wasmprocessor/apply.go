@@ -53,6 +53,7 @@ func applyDecisions(rms pmetric.ResourceMetricsSlice, records []byte) outcome {
 		return false
 	})
 	if other != nil {
+		other.rm.Resource().Attributes().PutInt(attrRollupCount, other.count)
 		other.rm.MoveTo(rms.AppendEmpty())
 	}
 	return out
@@ -107,7 +108,6 @@ func (r *rollup) add(src pmetric.ResourceMetrics) {
 		}
 	}
 	r.count++
-	r.rm.Resource().Attributes().PutInt(attrRollupCount, r.count)
 	sms := src.ScopeMetrics()
 	for s := 0; s < sms.Len(); s++ {
 		ms := sms.At(s).Metrics()
@@ -153,7 +153,11 @@ func (r *rollup) addPoint(dst pmetric.Metric, dp pmetric.NumberDataPoint) {
 		r.key = append(r.key, 0)
 		r.key = append(r.key, k...)
 		r.key = append(r.key, '=')
-		r.key = append(r.key, v.AsString()...)
+		if v.Type() == pcommon.ValueTypeStr {
+			r.key = append(r.key, v.Str()...) // the scraper's point attributes (state, direction)
+		} else {
+			r.key = append(r.key, v.AsString()...)
+		}
 		return true
 	})
 	acc, ok := r.points[string(r.key)]

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -73,6 +75,56 @@ func BenchmarkDecide(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// scaledFixture returns the fixture's intervals with every process repeated `times` times under
+// new pids, for batches of ~1k and ~10k processes.
+func scaledFixture(b *testing.B, times int) []pmetric.Metrics {
+	var out []pmetric.Metrics
+	for _, md := range readFixture(b) {
+		scaled := pmetric.NewMetrics()
+		for k := 0; k < times; k++ {
+			rms := md.ResourceMetrics()
+			for i := 0; i < rms.Len(); i++ {
+				rm := scaled.ResourceMetrics().AppendEmpty()
+				rms.At(i).CopyTo(rm)
+				if pid, ok := rm.Resource().Attributes().Get("process.pid"); ok {
+					pid.SetInt(pid.Int() + int64(k)*1_000_000)
+				}
+			}
+		}
+		out = append(out, scaled)
+	}
+	return out
+}
+
+// BenchmarkOptimizerChain runs the default profile's wasm/classify -> wasm/optimize over the
+// fixture's intervals (in order, so state and hysteresis work as in production) and reports the
+// per-batch latency distribution of the chain alone (p50-ms, p99-ms); copying the input is not
+// timed. Run: make bench.
+func BenchmarkOptimizerChain(b *testing.B) {
+	for _, times := range []int{1, 10} {
+		batches := scaledFixture(b, times)
+		rows := batches[0].ResourceMetrics().Len()
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			chain := profileChain(b, consumertest.NewNop())
+			var lat []float64
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				md := pmetric.NewMetrics()
+				batches[i%len(batches)].CopyTo(md)
+				b.StartTimer()
+				start := time.Now()
+				if err := chain.ConsumeMetrics(context.Background(), md); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, float64(time.Since(start))/float64(time.Millisecond))
+			}
+			sort.Float64s(lat)
+			b.ReportMetric(lat[len(lat)/2], "p50-ms")
+			b.ReportMetric(lat[min(len(lat)-1, len(lat)*99/100)], "p99-ms")
 		})
 	}
 }

@@ -32,7 +32,7 @@ const (
 )
 
 // profileChain builds wasm/classify -> wasm/optimize with the settings of configs/default.yaml.
-func profileChain(t *testing.T, next consumer.Metrics) processor.Metrics {
+func profileChain(t testing.TB, next consumer.Metrics) processor.Metrics {
 	cm, err := confmaptest.LoadConf(defaultConfig)
 	require.NoError(t, err)
 	for _, name := range []string{"optimize", "classify"} {
@@ -49,7 +49,7 @@ func profileChain(t *testing.T, next consumer.Metrics) processor.Metrics {
 	return next.(processor.Metrics)
 }
 
-func readFixture(t *testing.T) []pmetric.Metrics {
+func readFixture(t testing.TB) []pmetric.Metrics {
 	f, err := os.Open(fixtureFile)
 	require.NoError(t, err, "run `make fixtures` first")
 	defer f.Close()

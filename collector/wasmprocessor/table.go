@@ -111,8 +111,8 @@ func numberValue(dp pmetric.NumberDataPoint) float64 {
 	return dp.DoubleValue()
 }
 
-// attrBytes returns the attribute's value as UTF-8 bytes without allocating for strings and ints;
-// the result is only valid until the next call.
+// attrBytes returns the attribute's value as UTF-8 bytes without allocating for strings, ints
+// and doubles; the result is only valid until the next call.
 func (b *tableBuilder) attrBytes(attrs pcommon.Map, key string) []byte {
 	v, ok := attrs.Get(key)
 	if !ok {
@@ -123,6 +123,8 @@ func (b *tableBuilder) attrBytes(attrs pcommon.Map, key string) []byte {
 		b.scratch = append(b.scratch[:0], v.Str()...)
 	case pcommon.ValueTypeInt:
 		b.scratch = strconv.AppendInt(b.scratch[:0], v.Int(), 10)
+	case pcommon.ValueTypeDouble:
+		b.scratch = strconv.AppendFloat(b.scratch[:0], v.Double(), 'f', -1, 64)
 	default:
 		b.scratch = append(b.scratch[:0], v.AsString()...)
 	}
