@@ -74,9 +74,17 @@ type rollup struct {
 	rm      pmetric.ResourceMetrics
 	metrics pmetric.MetricSlice
 	count   int64
-	byName  map[string]pmetric.Metric
-	points  map[string]pmetric.NumberDataPoint
-	key     []byte
+	byName  map[string]*accumulator
+	// order remembers the accumulator of the i-th metric of the last resource: the scraper emits
+	// the same metrics in the same order for every process, so the map is rarely consulted.
+	order []*accumulator
+}
+
+// accumulator is one metric of "other" and its points, one per data point attribute set (a
+// handful: state, direction), so finding a point is a short scan, not a hash of its attributes.
+type accumulator struct {
+	metric pmetric.Metric
+	points []pmetric.NumberDataPoint
 }
 
 func newRollup() *rollup {
@@ -84,8 +92,7 @@ func newRollup() *rollup {
 	return &rollup{
 		rm:      rm,
 		metrics: rm.ScopeMetrics().AppendEmpty().Metrics(),
-		byName:  map[string]pmetric.Metric{},
-		points:  map[string]pmetric.NumberDataPoint{},
+		byName:  map[string]*accumulator{},
 	}
 }
 
@@ -109,15 +116,17 @@ func (r *rollup) add(src pmetric.ResourceMetrics) {
 	}
 	r.count++
 	sms := src.ScopeMetrics()
+	i := 0
 	for s := 0; s < sms.Len(); s++ {
 		ms := sms.At(s).Metrics()
 		for m := 0; m < ms.Len(); m++ {
-			r.addMetric(ms.At(m))
+			r.addMetric(ms.At(m), i)
+			i++
 		}
 	}
 }
 
-func (r *rollup) addMetric(src pmetric.Metric) {
+func (r *rollup) addMetric(src pmetric.Metric, i int) {
 	var dps pmetric.NumberDataPointSlice
 	switch src.Type() {
 	case pmetric.MetricTypeSum:
@@ -127,9 +136,19 @@ func (r *rollup) addMetric(src pmetric.Metric) {
 	default:
 		return // the process scraper emits only sums and gauges
 	}
-	dst, ok := r.byName[src.Name()]
+	acc := r.accumulatorFor(src, i)
+	for p := 0; p < dps.Len(); p++ {
+		acc.add(dps.At(p))
+	}
+}
+
+func (r *rollup) accumulatorFor(src pmetric.Metric, i int) *accumulator {
+	if i < len(r.order) && r.order[i] != nil && r.order[i].metric.Name() == src.Name() {
+		return r.order[i]
+	}
+	acc, ok := r.byName[src.Name()]
 	if !ok {
-		dst = r.metrics.AppendEmpty()
+		dst := r.metrics.AppendEmpty()
 		dst.SetName(src.Name())
 		dst.SetUnit(src.Unit())
 		dst.SetDescription(src.Description())
@@ -140,37 +159,35 @@ func (r *rollup) addMetric(src pmetric.Metric) {
 		} else {
 			dst.SetEmptyGauge()
 		}
-		r.byName[src.Name()] = dst
+		acc = &accumulator{metric: dst}
+		r.byName[src.Name()] = acc
 	}
-	for i := 0; i < dps.Len(); i++ {
-		r.addPoint(dst, dps.At(i))
+	for len(r.order) <= i {
+		r.order = append(r.order, nil)
 	}
+	r.order[i] = acc
+	return acc
 }
 
-func (r *rollup) addPoint(dst pmetric.Metric, dp pmetric.NumberDataPoint) {
-	r.key = append(r.key[:0], dst.Name()...)
-	dp.Attributes().Range(func(k string, v pcommon.Value) bool {
-		r.key = append(r.key, 0)
-		r.key = append(r.key, k...)
-		r.key = append(r.key, '=')
-		if v.Type() == pcommon.ValueTypeStr {
-			r.key = append(r.key, v.Str()...) // the scraper's point attributes (state, direction)
-		} else {
-			r.key = append(r.key, v.AsString()...)
+func (a *accumulator) add(dp pmetric.NumberDataPoint) {
+	for _, acc := range a.points {
+		if acc.Attributes().Equal(dp.Attributes()) {
+			mergePoint(acc, dp)
+			return
 		}
-		return true
-	})
-	acc, ok := r.points[string(r.key)]
-	if !ok {
-		if dst.Type() == pmetric.MetricTypeSum {
-			acc = dst.Sum().DataPoints().AppendEmpty()
-		} else {
-			acc = dst.Gauge().DataPoints().AppendEmpty()
-		}
-		dp.CopyTo(acc)
-		r.points[string(r.key)] = acc
-		return
 	}
+	var acc pmetric.NumberDataPoint
+	if a.metric.Type() == pmetric.MetricTypeSum {
+		acc = a.metric.Sum().DataPoints().AppendEmpty()
+	} else {
+		acc = a.metric.Gauge().DataPoints().AppendEmpty()
+	}
+	dp.CopyTo(acc)
+	a.points = append(a.points, acc)
+}
+
+// mergePoint adds dp into acc: values summed, the earliest start and the latest time kept.
+func mergePoint(acc, dp pmetric.NumberDataPoint) {
 	if dp.StartTimestamp() != 0 && (acc.StartTimestamp() == 0 || dp.StartTimestamp() < acc.StartTimestamp()) {
 		acc.SetStartTimestamp(dp.StartTimestamp())
 	}

@@ -197,4 +197,3 @@ func TestOptimizerGuaranteesAtDefaultProfile(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(summaryFile, b, 0o600))
 }
-
