@@ -2,6 +2,9 @@
 export * from "./abi.ts";
 export * from "./columns.ts";
 export * from "./table.ts";
+export * from "./rows.ts";
+export { readInterface, formatSignature, type Extern, type ExternKind, type ModuleInterface } from "./binary.ts";
 export * from "./module.ts";
 export * from "./otlp.ts";
+export * from "./apply.ts";
 export * from "./chain.ts";

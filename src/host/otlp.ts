@@ -1,14 +1,19 @@
-// OTLP/JSON (the file exporter's format) to rows, and decisions back onto the resources, with the
-// same semantics as the Go host's apply.go: keep marks, drop removes, roll up sums into "other".
-import type { Decision } from "./abi.ts";
+// OTLP/JSON metrics as the collector's file exporter writes them (one JSON object per line), and
+// their reduction to rows with the same semantics as the Go host's table.go.
 import type { Columns } from "./columns.ts";
-import type { Row } from "./table.ts";
+import type { Row } from "./rows.ts";
 
 export interface AnyValue {
   stringValue?: string;
+  /** int64 as a decimal string, as protojson writes it (numbers are accepted too). */
   intValue?: string | number;
-  doubleValue?: number;
+  /** a number, or "NaN" / "Infinity" / "-Infinity" as protojson writes them. */
+  doubleValue?: number | string;
   boolValue?: boolean;
+  /** base64, as protojson writes bytes. */
+  bytesValue?: string;
+  arrayValue?: { values?: AnyValue[] };
+  kvlistValue?: { values?: KeyValue[] };
 }
 export interface KeyValue { key: string; value: AnyValue }
 export interface NumberDataPoint {
@@ -16,7 +21,8 @@ export interface NumberDataPoint {
   startTimeUnixNano?: string;
   timeUnixNano?: string;
   asInt?: string | number;
-  asDouble?: number;
+  asDouble?: number | string;
+  [field: string]: unknown; // exemplars, flags: carried along
 }
 export interface Metric {
   name: string;
@@ -24,59 +30,139 @@ export interface Metric {
   unit?: string;
   sum?: { dataPoints: NumberDataPoint[]; aggregationTemporality?: number; isMonotonic?: boolean };
   gauge?: { dataPoints: NumberDataPoint[] };
+  [field: string]: unknown; // histogram, summary, metadata: carried along, never reduced
 }
-export interface ScopeMetrics { scope?: { name?: string; version?: string }; metrics: Metric[] }
-export interface ResourceMetrics { resource?: { attributes?: KeyValue[] }; scopeMetrics: ScopeMetrics[] }
+export interface ScopeMetrics { scope?: { name?: string; version?: string }; metrics: Metric[]; schemaUrl?: string }
+export interface ResourceMetrics { resource?: { attributes?: KeyValue[] }; scopeMetrics: ScopeMetrics[]; schemaUrl?: string }
+/** MetricsData is one batch: one line of the file exporter's output. */
 export interface MetricsData { resourceMetrics: ResourceMetrics[] }
 
-/** valueString renders an attribute as the Go host does (ints in decimal). */
-export function valueString(v: AnyValue): string {
+/**
+ * parseMetricsJsonl reads the file exporter's output: one MetricsData per non-empty line. An
+ * error names the file and the line.
+ */
+export function parseMetricsJsonl(content: string, file = "<input>"): MetricsData[] {
+  const out: MetricsData[] = [];
+  content.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`${file}:${i + 1}: not JSON: ${(e as Error).message}`);
+    }
+    const rms = (doc as MetricsData | null)?.resourceMetrics;
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc) || (rms !== undefined && !Array.isArray(rms))) {
+      throw new Error(`${file}:${i + 1}: not OTLP/JSON metrics: want an object with a resourceMetrics array`);
+    }
+    out.push({ resourceMetrics: rms ?? [] });
+  });
+  return out;
+}
+
+/** formatMetricsJsonl writes batches as the file exporter does: one JSON object per line. */
+export function formatMetricsJsonl(batches: readonly MetricsData[]): string {
+  return batches.map((b) => JSON.stringify(b) + "\n").join("");
+}
+
+/**
+ * valueString renders an attribute value as the Go host does (pcommon.Value.AsString): ints in
+ * decimal, doubles without exponent, arrays and maps as JSON, bytes as base64, nothing as "".
+ */
+export function valueString(v: AnyValue | undefined): string {
+  if (v === undefined || v === null) return "";
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.intValue !== undefined) return String(v.intValue);
-  if (v.doubleValue !== undefined) return String(v.doubleValue);
+  if (v.doubleValue !== undefined) return formatDouble(Number(v.doubleValue));
   if (v.boolValue !== undefined) return String(v.boolValue);
+  if (v.bytesValue !== undefined) return v.bytesValue;
+  if (v.arrayValue !== undefined || v.kvlistValue !== undefined) return goJson(v);
   return "";
 }
 
-export function pointValue(dp: NumberDataPoint): number {
-  if (dp.asInt !== undefined) return Number(dp.asInt);
-  return dp.asDouble ?? 0;
+/** formatDouble is Go's strconv.FormatFloat(x, 'f', -1, 64): shortest digits, never an exponent. */
+export function formatDouble(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "+Inf" : "-Inf";
+  if (Object.is(x, -0)) return "-0";
+  const s = String(x);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return s;
+  const [, sign, lead, frac = "", exp] = m;
+  const digits = lead + frac;
+  const point = 1 + Number(exp); // position of the decimal point within digits
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + "0".repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-function points(m: Metric): NumberDataPoint[] {
+/** goJson is Go's json.Marshal of the value's raw form (map keys sorted, HTML characters escaped). */
+function goJson(v: AnyValue | undefined): string {
+  if (v === undefined || v === null) return "null";
+  if (v.stringValue !== undefined || v.bytesValue !== undefined) {
+    return JSON.stringify(v.stringValue ?? v.bytesValue).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  }
+  if (v.intValue !== undefined) return String(v.intValue);
+  if (v.doubleValue !== undefined) {
+    const x = Number(v.doubleValue);
+    return Number.isFinite(x) ? String(x) : "null"; // Go fails on NaN/Inf; there is no better rendering
+  }
+  if (v.boolValue !== undefined) return String(v.boolValue);
+  if (v.arrayValue !== undefined) return `[${(v.arrayValue.values ?? []).map(goJson).join(",")}]`;
+  if (v.kvlistValue !== undefined) {
+    const byKey = new Map<string, AnyValue | undefined>();
+    for (const kv of v.kvlistValue.values ?? []) if (!byKey.has(kv.key)) byKey.set(kv.key, kv.value);
+    const keys = [...byKey.keys()].sort();
+    return `{${keys.map((k) => `${goJson({ stringValue: k })}:${goJson(byKey.get(k))}`).join(",")}}`;
+  }
+  return "null";
+}
+
+/** pointValue is a number data point's value as f64 (int points converted; no value is 0). */
+export function pointValue(dp: NumberDataPoint): number {
+  if (dp.asInt !== undefined) return Number(dp.asInt);
+  return dp.asDouble === undefined ? 0 : Number(dp.asDouble);
+}
+
+/** points are a sum's or gauge's number data points; other metric types have none. */
+export function points(m: Metric): NumberDataPoint[] {
   return m.sum?.dataPoints ?? m.gauge?.dataPoints ?? [];
 }
 
-/** toRow reduces one resource to the declared columns. */
+/**
+ * toRow reduces one resource to the declared columns: its attributes (the first of a repeated
+ * key), and each declared metric's sum and gauge points reduced as the column says
+ * (start_time: earliest non-zero start; time: latest timestamp; both in unix seconds).
+ */
 export function toRow(rm: ResourceMetrics, cols: Columns): Row {
   const attrs: Record<string, string> = {};
   for (const kv of rm.resource?.attributes ?? []) {
-    if (cols.attrs.includes(kv.key)) attrs[kv.key] = valueString(kv.value);
+    if (cols.attrs.includes(kv.key) && !Object.hasOwn(attrs, kv.key)) attrs[kv.key] = valueString(kv.value);
   }
+  // Like the Go host, NaN marks a column no point has set yet (so a NaN point is replaced by the next).
   const metrics: Record<string, number> = {};
   for (const sm of rm.scopeMetrics ?? []) {
     for (const m of sm.metrics ?? []) {
+      if (!m.sum && !m.gauge) continue;
       for (const c of cols.metrics) {
-        if (c.name !== m.name || (!m.sum && !m.gauge)) continue;
+        if (c.name !== m.name) continue;
         const key = `${c.name}:${c.reduction}`;
         for (const dp of points(m)) {
-          let v: number;
+          const slot = Object.hasOwn(metrics, key) ? metrics[key] : NaN;
           if (c.reduction === "start_time") {
             const start = Number(dp.startTimeUnixNano ?? 0);
             if (start === 0) continue;
-            v = start / 1e9;
-            if (metrics[key] === undefined || v < metrics[key]) metrics[key] = v;
-            continue;
+            const v = start / 1e9;
+            if (Number.isNaN(slot) || v < slot) metrics[key] = v;
+          } else if (c.reduction === "time") {
+            const v = Number(dp.timeUnixNano ?? 0) / 1e9;
+            if (Number.isNaN(slot) || v > slot) metrics[key] = v;
+          } else {
+            const v = pointValue(dp);
+            if (Number.isNaN(slot)) metrics[key] = v;
+            else if (c.reduction === "sum") metrics[key] = slot + v;
+            else if (v > slot) metrics[key] = v;
           }
-          if (c.reduction === "time") {
-            v = Number(dp.timeUnixNano ?? 0) / 1e9;
-            if (metrics[key] === undefined || v > metrics[key]) metrics[key] = v;
-            continue;
-          }
-          v = pointValue(dp);
-          if (metrics[key] === undefined) metrics[key] = v;
-          else if (c.reduction === "sum") metrics[key] += v;
-          else if (v > metrics[key]) metrics[key] = v;
         }
       }
     }
@@ -84,98 +170,7 @@ export function toRow(rm: ResourceMetrics, cols: Columns): Row {
   return { attrs, metrics };
 }
 
-export interface Outcome { kept: number; dropped: number; rolledUp: number; invalid: number }
-
-/** applyDecisions returns the resources after the decisions; the input is not modified. */
-export function applyDecisions(rms: readonly ResourceMetrics[], decisions: readonly Decision[]): { resourceMetrics: ResourceMetrics[]; outcome: Outcome } {
-  const outcome: Outcome = { kept: 0, dropped: 0, rolledUp: 0, invalid: 0 };
-  const out: ResourceMetrics[] = [];
-  const other = new Rollup();
-  rms.forEach((rm, i) => {
-    const d = decisions[i];
-    if (d.invalid) {
-      outcome.invalid++;
-      out.push(rm);
-    } else if (d.action === "drop") {
-      outcome.dropped++;
-    } else if (d.action === "rollup") {
-      outcome.rolledUp++;
-      other.add(rm);
-    } else {
-      outcome.kept++;
-      out.push(mark(rm, d));
-    }
-  });
-  if (other.count > 0) out.push(other.resource());
-  return { resourceMetrics: out, outcome };
-}
-
-function setAttr(attrs: KeyValue[], key: string, value: AnyValue): KeyValue[] {
-  return [...attrs.filter((kv) => kv.key !== key), { key, value }];
-}
-
-function mark(rm: ResourceMetrics, d: Decision): ResourceMetrics {
-  let attrs = rm.resource?.attributes ?? [];
-  if (d.tier !== "") attrs = setAttr(attrs, "nrdot.tier", { stringValue: d.tier });
-  if (!Number.isNaN(d.score)) attrs = setAttr(attrs, "nrdot.score", { doubleValue: d.score });
-  return { ...rm, resource: { ...rm.resource, attributes: attrs } };
-}
-
-/** Rollup sums resources per metric name and data point attribute set into one "other". */
-class Rollup {
-  count = 0;
-  private attrs: KeyValue[] = [];
-  private scope: ScopeMetrics["scope"];
-  private metrics = new Map<string, Metric>();
-  private points = new Map<string, NumberDataPoint>();
-
-  add(rm: ResourceMetrics): void {
-    if (this.count === 0) {
-      this.attrs = (rm.resource?.attributes ?? []).filter((kv) => !kv.key.startsWith("process."));
-      this.scope = rm.scopeMetrics?.[0]?.scope;
-    }
-    this.count++;
-    for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) this.addMetric(m);
-  }
-
-  private addMetric(m: Metric): void {
-    if (!m.sum && !m.gauge) return; // the process scraper emits only sums and gauges
-    let dst = this.metrics.get(m.name);
-    if (!dst) {
-      dst = { name: m.name, unit: m.unit, description: m.description };
-      if (m.sum) dst.sum = { dataPoints: [], aggregationTemporality: m.sum.aggregationTemporality, isMonotonic: m.sum.isMonotonic };
-      else dst.gauge = { dataPoints: [] };
-      this.metrics.set(m.name, dst);
-    }
-    for (const dp of points(m)) {
-      const key = m.name + (dp.attributes ?? []).map((a) => `\0${a.key}=${valueString(a.value)}`).join("");
-      const acc = this.points.get(key);
-      if (!acc) {
-        const copy: NumberDataPoint = { ...dp };
-        points(dst).push(copy);
-        this.points.set(key, copy);
-        continue;
-      }
-      const start = BigInt(dp.startTimeUnixNano ?? 0);
-      if (start !== 0n && (BigInt(acc.startTimeUnixNano ?? 0) === 0n || start < BigInt(acc.startTimeUnixNano!))) acc.startTimeUnixNano = dp.startTimeUnixNano;
-      if (BigInt(dp.timeUnixNano ?? 0) > BigInt(acc.timeUnixNano ?? 0)) acc.timeUnixNano = dp.timeUnixNano;
-      if (acc.asInt !== undefined && dp.asInt !== undefined) acc.asInt = String(BigInt(acc.asInt) + BigInt(dp.asInt));
-      else {
-        const sum = pointValue(acc) + pointValue(dp);
-        delete acc.asInt;
-        acc.asDouble = sum;
-      }
-    }
-  }
-
-  resource(): ResourceMetrics {
-    const attrs = [
-      ...this.attrs,
-      { key: "process.executable.name", value: { stringValue: "other" } },
-      { key: "nrdot.rollup", value: { boolValue: true } },
-      { key: "nrdot.tier", value: { stringValue: "sampled" } },
-      { key: "nrdot.rollup.count", value: { intValue: String(this.count) } },
-    ];
-    return { resource: { attributes: attrs }, scopeMetrics: [{ scope: this.scope, metrics: [...this.metrics.values()] }] };
-  }
+/** batchRows is one row per resource of a batch, in order. */
+export function batchRows(rms: readonly ResourceMetrics[], cols: Columns): Row[] {
+  return rms.map((rm) => toRow(rm, cols));
 }

@@ -1,0 +1,124 @@
+// Decisions applied to a batch with the same semantics as the Go host's apply.go: keep marks the
+// resource, drop removes it, roll up sums it into one "other" resource per batch.
+import { TIERS, type Decision } from "./abi.ts";
+import { points, pointValue, valueString, type AnyValue, type KeyValue, type Metric, type NumberDataPoint, type ResourceMetrics, type ScopeMetrics } from "./otlp.ts";
+
+/** Resource attributes the host writes. */
+export const ATTR_TIER = "nrdot.tier";
+export const ATTR_SCORE = "nrdot.score";
+export const ATTR_ROLLUP = "nrdot.rollup";
+export const ATTR_ROLLUP_COUNT = "nrdot.rollup.count";
+export const ATTR_EXECUTABLE_NAME = "process.executable.name";
+export const OTHER_NAME = "other";
+const SAMPLED: (typeof TIERS)[number] = "sampled";
+
+/** Outcome counts what applyDecisions did; invalid decisions left their resource unchanged. */
+export interface Outcome { kept: number; dropped: number; rolledUp: number; invalid: number }
+
+/**
+ * applyDecisions applies one decision per resource, in order, and returns the resources that
+ * remain, with the "other" resource (if any row was rolled up) last. The input is not modified.
+ */
+export function applyDecisions(rms: readonly ResourceMetrics[], decisions: readonly Decision[]): { resourceMetrics: ResourceMetrics[]; outcome: Outcome } {
+  if (decisions.length !== rms.length) throw new Error(`${decisions.length} decisions for ${rms.length} resources`);
+  const outcome: Outcome = { kept: 0, dropped: 0, rolledUp: 0, invalid: 0 };
+  const out: ResourceMetrics[] = [];
+  const other = new Rollup();
+  rms.forEach((rm, i) => {
+    const d = decisions[i];
+    if (d.invalid) {
+      outcome.invalid++;
+      out.push(rm);
+    } else if (d.action === "drop") {
+      outcome.dropped++;
+    } else if (d.action === "rollup") {
+      outcome.rolledUp++;
+      other.add(rm);
+    } else {
+      outcome.kept++;
+      out.push(mark(rm, d));
+    }
+  });
+  if (other.count > 0) out.push(other.resource());
+  return { resourceMetrics: out, outcome };
+}
+
+/** putAttr sets key like pcommon.Map.Put: in place when present, appended otherwise. */
+function putAttr(attrs: KeyValue[], key: string, value: AnyValue): void {
+  const at = attrs.findIndex((kv) => kv.key === key);
+  if (at >= 0) attrs[at] = { key, value };
+  else attrs.push({ key, value });
+}
+
+/** mark writes nrdot.tier (unless unset) and nrdot.score (unless NaN) on a copy of the resource. */
+function mark(rm: ResourceMetrics, d: Decision): ResourceMetrics {
+  const attrs = [...(rm.resource?.attributes ?? [])];
+  if (d.tier !== "") putAttr(attrs, ATTR_TIER, { stringValue: d.tier });
+  if (!Number.isNaN(d.score)) putAttr(attrs, ATTR_SCORE, { doubleValue: d.score });
+  return { ...rm, resource: { ...rm.resource, attributes: attrs } };
+}
+
+/**
+ * Rollup sums resources into one: per metric name (sums and gauges only, as the process scraper
+ * emits) and per data point attribute set; ints stay exact ints, a double makes the sum a double;
+ * the earliest non-zero start and the latest time are kept. The first resource gives the
+ * non-process attributes (host.name, …) and the scope.
+ */
+class Rollup {
+  count = 0;
+  private attrs: KeyValue[] = [];
+  private scope: ScopeMetrics["scope"];
+  private metrics = new Map<string, Metric>();
+  private points = new Map<string, NumberDataPoint>();
+
+  add(rm: ResourceMetrics): void {
+    if (this.count === 0) {
+      this.attrs = (rm.resource?.attributes ?? []).filter((kv) => !kv.key.startsWith("process."));
+      putAttr(this.attrs, ATTR_EXECUTABLE_NAME, { stringValue: OTHER_NAME });
+      putAttr(this.attrs, ATTR_ROLLUP, { boolValue: true });
+      putAttr(this.attrs, ATTR_TIER, { stringValue: SAMPLED });
+      this.scope = rm.scopeMetrics?.[0]?.scope;
+    }
+    this.count++;
+    putAttr(this.attrs, ATTR_ROLLUP_COUNT, { intValue: String(this.count) });
+    for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) this.addMetric(m);
+  }
+
+  private addMetric(m: Metric): void {
+    if (!m.sum && !m.gauge) return;
+    let dst = this.metrics.get(m.name);
+    if (!dst) {
+      dst = { name: m.name, unit: m.unit, description: m.description };
+      if (m.sum) dst.sum = { dataPoints: [], aggregationTemporality: m.sum.aggregationTemporality, isMonotonic: m.sum.isMonotonic };
+      else dst.gauge = { dataPoints: [] };
+      this.metrics.set(m.name, dst);
+    }
+    for (const dp of points(m)) this.addPoint(dst, dp);
+  }
+
+  private addPoint(dst: Metric, dp: NumberDataPoint): void {
+    const key = dst.name + (dp.attributes ?? []).map((a) => `\0${a.key}=${valueString(a.value)}`).join("");
+    const acc = this.points.get(key);
+    if (!acc) {
+      const copy: NumberDataPoint = { ...dp };
+      points(dst).push(copy);
+      this.points.set(key, copy);
+      return;
+    }
+    const start = BigInt(dp.startTimeUnixNano ?? 0);
+    const accStart = BigInt(acc.startTimeUnixNano ?? 0);
+    if (start !== 0n && (accStart === 0n || start < accStart)) acc.startTimeUnixNano = dp.startTimeUnixNano;
+    if (BigInt(dp.timeUnixNano ?? 0) > BigInt(acc.timeUnixNano ?? 0)) acc.timeUnixNano = dp.timeUnixNano;
+    if (acc.asInt !== undefined && dp.asInt !== undefined) {
+      acc.asInt = String(BigInt.asIntN(64, BigInt(acc.asInt) + BigInt(dp.asInt))); // int64, as in Go
+      return;
+    }
+    const sum = pointValue(acc) + pointValue(dp);
+    delete acc.asInt;
+    acc.asDouble = sum;
+  }
+
+  resource(): ResourceMetrics {
+    return { resource: { attributes: this.attrs }, scopeMetrics: [{ scope: this.scope, metrics: [...this.metrics.values()] }] };
+  }
+}
