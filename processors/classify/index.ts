@@ -1,13 +1,12 @@
 // classify: importance score and tier per process from rules and a built-in catalog.
 // This file exports the ABI only (docs/reference/abi.md); the policy is in policy.ts.
-import {
-  ABI_VERSION, STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_OK, errorMessage, fail, inputBuffer,
-  outputPointer, outputString,
-} from "../lib/abi";
+import { STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_OK, fail, outputString } from "../lib/abi";
 import { ACTION_KEEP, beginDecisions, decide } from "../lib/decisions";
 import { utf8 } from "../lib/json";
 import { Table } from "../lib/table";
 import { Policy, parsePolicy } from "./policy";
+
+export { nrdot_abi_version, nrdot_buffer, nrdot_output_ptr, nrdot_error } from "../lib/exports";
 
 const COLUMNS = "attr process.executable.name\nattr process.command_line\nattr process.owner\n";
 const COL_EXE = 0;
@@ -16,18 +15,6 @@ const COL_OWNER = 2;
 
 let policy: Policy = parsePolicy("{}");
 const table = new Table();
-
-export function nrdot_abi_version(): i32 {
-  return ABI_VERSION;
-}
-
-export function nrdot_buffer(size: i32): usize {
-  return inputBuffer(size);
-}
-
-export function nrdot_output_ptr(): usize {
-  return outputPointer();
-}
 
 export function nrdot_configure(ptr: usize, len: i32): i32 {
   const p = parsePolicy(utf8(ptr, len));
@@ -69,6 +56,3 @@ export function nrdot_restore(ptr: usize, len: i32): i32 {
   return len == 0 ? STATUS_OK : fail(STATUS_BAD_SNAPSHOT, "classify keeps no state; snapshot must be empty");
 }
 
-export function nrdot_error(): i32 {
-  return outputString(errorMessage());
-}

@@ -1,7 +1,7 @@
 // Classification policy: rules (user rules first, then the catalog) matched on the executable
 // name, command line and owner; first match wins, otherwise the default tier.
-import { JsonKind, JsonParser, JsonValue } from "../lib/json";
-import { checkKeys, index, join, typeError } from "../lib/config";
+import { JsonKind, JsonValue } from "../lib/json";
+import { checkKeys, index, join, parseConfigObject, typeError } from "../lib/config";
 import { Pattern } from "../lib/glob";
 import { TIER_CRITICAL, TIER_IMPORTANT, TIER_SAMPLED, TIER_STANDARD, TIER_UNSET, tierFromName } from "../lib/decisions";
 import { CATALOG } from "./catalog";
@@ -89,18 +89,10 @@ const TIER_LIST = "critical, important, standard, sampled";
 /** parsePolicy builds a Policy from the config JSON text; check policy.error. */
 export function parsePolicy(text: string): Policy {
   const policy = new Policy();
-  const parser = new JsonParser(text.length == 0 ? "{}" : text);
-  const root = parser.parse();
-  if (root === null) {
-    policy.error = "config: " + parser.error;
-    return policy;
-  }
-  if (root.kind != JsonKind.Object) {
-    policy.error = typeError("config", "an object", root);
-    return policy;
-  }
-  policy.error = checkKeys(root, "", TOP_KEYS);
+  const parsed = parseConfigObject(text, TOP_KEYS);
+  policy.error = parsed.error;
   if (policy.error.length > 0) return policy;
+  const root = parsed.value;
 
   const dt = root.get("default_tier");
   if (dt !== null) {

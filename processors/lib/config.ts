@@ -1,6 +1,6 @@
 // Helpers for validating a module's JSON config with errors that name the key path
 // ("rules[2].tier: …") and suggest the closest known key.
-import { JsonKind, JsonValue } from "./json";
+import { JsonKind, JsonParser, JsonValue } from "./json";
 
 /** join builds a key path: join("", "rules") == "rules", join("rules[0]", "tier") == "rules[0].tier". */
 export function join(path: string, key: string): string {
@@ -64,4 +64,26 @@ export function editDistance(a: string, b: string): i32 {
     cur = t;
   }
   return prev[n];
+}
+
+/** ConfigRoot is a module config's top-level object, or the error that names what is wrong. */
+export class ConfigRoot {
+  value: JsonValue = new JsonValue();
+  error: string = "";
+}
+
+/** parseConfigObject parses config JSON ("" is {}) that must be an object of only the given keys. */
+export function parseConfigObject(text: string, keys: string[]): ConfigRoot {
+  const out = new ConfigRoot();
+  const parser = new JsonParser(text.length == 0 ? "{}" : text);
+  const root = parser.parse();
+  if (root === null) {
+    out.error = "config: " + parser.error;
+  } else if (root.kind != JsonKind.Object) {
+    out.error = typeError("config", "an object", root);
+  } else {
+    out.value = root;
+    out.error = checkKeys(root, "", keys);
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 // The optimize module's config: bounding, scoring, degradation. Every key has a default, so `{}`
 // is the balanced behaviour.
-import { JsonKind, JsonParser, JsonValue } from "../lib/json";
-import { checkKeys, index, join, typeError } from "../lib/config";
+import { JsonKind, JsonValue } from "../lib/json";
+import { checkKeys, index, join, parseConfigObject, typeError } from "../lib/config";
 import { Pattern } from "../lib/glob";
 import { TIER_UNSET, tierFromName } from "../lib/decisions";
 
@@ -70,18 +70,10 @@ function integer(obj: JsonValue, key: string, lo: i32, hi: i32, dflt: i32, c: Co
 
 export function parseConfig(text: string): Config {
   const c = new Config();
-  const parser = new JsonParser(text.length == 0 ? "{}" : text);
-  const root = parser.parse();
-  if (root === null) {
-    c.error = "config: " + parser.error;
-    return c;
-  }
-  if (root.kind != JsonKind.Object) {
-    c.error = typeError("config", "an object", root);
-    return c;
-  }
-  c.error = checkKeys(root, "", KEYS);
+  const parsed = parseConfigObject(text, KEYS);
+  c.error = parsed.error;
   if (c.error.length > 0) return c;
+  const root = parsed.value;
   c.maxProcesses = integer(root, "max_processes", 0, 1000000, c.maxProcesses, c);
   c.alwaysKeepTop = integer(root, "always_keep_top", 0, 100, c.alwaysKeepTop, c);
   c.minCpu = number(root, "min_cpu", "", 0, 1e6, c.minCpu, c);

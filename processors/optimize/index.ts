@@ -1,9 +1,6 @@
 // optimize: stateful scoring, top-K with hysteresis and roll-up, degradation under memory
 // pressure. This file exports the ABI only (docs/reference/abi.md); the policy is in select.ts.
-import {
-  ABI_VERSION, STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_OK, errorMessage, fail, inputBuffer, outputBuffer,
-  outputPointer, outputString,
-} from "../lib/abi";
+import { STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_OK, fail, outputBuffer, outputString } from "../lib/abi";
 import { memoryPressure } from "../lib/host";
 import { utf8 } from "../lib/json";
 import { Table } from "../lib/table";
@@ -11,21 +8,11 @@ import { Config, parseConfig } from "./config";
 import { COLUMNS, NUM_COLS, STR_COLS, optimize } from "./select";
 import { State, readSnapshot, snapshotSize, writeSnapshot } from "./state";
 
+export { nrdot_abi_version, nrdot_buffer, nrdot_output_ptr, nrdot_error } from "../lib/exports";
+
 let config: Config = parseConfig("{}");
 const state = new State();
 const table = new Table();
-
-export function nrdot_abi_version(): i32 {
-  return ABI_VERSION;
-}
-
-export function nrdot_buffer(size: i32): usize {
-  return inputBuffer(size);
-}
-
-export function nrdot_output_ptr(): usize {
-  return outputPointer();
-}
 
 export function nrdot_configure(ptr: usize, len: i32): i32 {
   const c = parseConfig(utf8(ptr, len));
@@ -56,6 +43,3 @@ export function nrdot_restore(ptr: usize, len: i32): i32 {
   return err.length == 0 ? STATUS_OK : fail(STATUS_BAD_SNAPSHOT, err);
 }
 
-export function nrdot_error(): i32 {
-  return outputString(errorMessage());
-}
