@@ -1,7 +1,7 @@
 // Decisions applied to a batch with the same semantics as the Go host's apply.go: keep marks the
 // resource, drop removes it, roll up sums it into one "other" resource per batch.
-import { TIERS, type Decision } from "./abi.ts";
-import { points, pointValue, valueString, type AnyValue, type KeyValue, type Metric, type NumberDataPoint, type ResourceMetrics, type ScopeMetrics } from "./otlp.ts";
+import type { Decision, Tier } from "./abi.ts";
+import { points, pointValue, type AnyValue, type KeyValue, type Metric, type NumberDataPoint, type ResourceMetrics, type ScopeMetrics } from "./otlp.ts";
 
 /** Resource attributes the host writes. */
 export const ATTR_TIER = "nrdot.tier";
@@ -10,7 +10,7 @@ export const ATTR_ROLLUP = "nrdot.rollup";
 export const ATTR_ROLLUP_COUNT = "nrdot.rollup.count";
 export const ATTR_EXECUTABLE_NAME = "process.executable.name";
 export const OTHER_NAME = "other";
-const SAMPLED: (typeof TIERS)[number] = "sampled";
+const SAMPLED: Tier = "sampled";
 
 /** Outcome counts what applyDecisions did; invalid decisions left their resource unchanged. */
 export interface Outcome { kept: number; dropped: number; rolledUp: number; invalid: number }
@@ -41,6 +41,37 @@ export function applyDecisions(rms: readonly ResourceMetrics[], decisions: reado
   });
   if (other.count > 0) out.push(other.resource());
   return { resourceMetrics: out, outcome };
+}
+
+/**
+ * attributeSetKey is equal for two attribute lists exactly when pcommon.Map.Equal says so: the
+ * same keys in any order, with values of the same type and value.
+ */
+export function attributeSetKey(attrs: readonly KeyValue[] | undefined): string {
+  const byKey = new Map<string, string>();
+  for (const kv of attrs ?? []) if (!byKey.has(kv.key)) byKey.set(kv.key, typedValue(kv.value));
+  return JSON.stringify([...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function typedValue(v: AnyValue | undefined): string {
+  if (v === undefined || v === null) return "";
+  if (v.stringValue !== undefined) return "s" + v.stringValue;
+  if (v.intValue !== undefined) return "i" + intString(v.intValue);
+  if (v.doubleValue !== undefined) return "d" + String(Number(v.doubleValue));
+  if (v.boolValue !== undefined) return "b" + String(v.boolValue);
+  if (v.bytesValue !== undefined) return "y" + v.bytesValue;
+  if (v.arrayValue !== undefined) return "a" + JSON.stringify((v.arrayValue.values ?? []).map(typedValue));
+  if (v.kvlistValue !== undefined) return "m" + attributeSetKey(v.kvlistValue.values);
+  return "";
+}
+
+/** intString normalizes an int64 as protojson may write it ("007", 7) to its decimal form. */
+function intString(v: string | number): string {
+  try {
+    return String(BigInt(v));
+  } catch {
+    return String(v);
+  }
 }
 
 /** putAttr sets key like pcommon.Map.Put: in place when present, appended otherwise. */
@@ -80,7 +111,6 @@ class Rollup {
       this.scope = rm.scopeMetrics?.[0]?.scope;
     }
     this.count++;
-    putAttr(this.attrs, ATTR_ROLLUP_COUNT, { intValue: String(this.count) });
     for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) this.addMetric(m);
   }
 
@@ -97,7 +127,7 @@ class Rollup {
   }
 
   private addPoint(dst: Metric, dp: NumberDataPoint): void {
-    const key = dst.name + (dp.attributes ?? []).map((a) => `\0${a.key}=${valueString(a.value)}`).join("");
+    const key = dst.name + "\0" + attributeSetKey(dp.attributes);
     const acc = this.points.get(key);
     if (!acc) {
       const copy: NumberDataPoint = { ...dp };
@@ -119,6 +149,7 @@ class Rollup {
   }
 
   resource(): ResourceMetrics {
+    putAttr(this.attrs, ATTR_ROLLUP_COUNT, { intValue: String(this.count) });
     return { resource: { attributes: this.attrs }, scopeMetrics: [{ scope: this.scope, metrics: [...this.metrics.values()] }] };
   }
 }

@@ -65,24 +65,10 @@ const utf8 = new TextEncoder();
 
 /**
  * loadModule reads, compiles and checks the module at file, and instantiates it with the
- * "nrdot" imports. The instance still needs configure.
+ * "nrdot" imports. The instance still needs configure. Throws ModuleError.
  */
-export async function loadModule(file: string, options: HostOptions = {}): Promise<WasmModule> {
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (e) {
-    throw new ModuleError(file, "missing", `cannot read: ${(e as Error).message}; build it with \`make wasm\`, or fix the path`);
-  }
-  let compiled: WebAssembly.Module;
-  try {
-    compiled = await WebAssembly.compile(bytes);
-  } catch (e) {
-    const what = bytes.length >= 4 && text.decode(bytes.subarray(0, 4)) === "\0asm" ? "a corrupt WebAssembly module" : "not a WebAssembly module";
-    throw new ModuleError(file, "invalid", `${what} (${(e as Error).message}); rebuild it with \`make wasm\``);
-  }
-  checkInterface(file, bytes);
-  return WasmModule.instantiate(file, compiled, options);
+export function loadModule(file: string, options: HostOptions = {}): Promise<WasmModule> {
+  return WasmModule.load(file, options);
 }
 
 /** loadInstance loads a module and configures it: steps 1 to 3 of the ABI's lifecycle. */
@@ -139,8 +125,26 @@ export class WasmModule {
 
   private constructor(readonly file: string, private readonly compiled: WebAssembly.Module, private readonly options: HostOptions) {}
 
-  /** instantiate makes an instance of a compiled module already checked by loadModule. */
-  static async instantiate(file: string, compiled: WebAssembly.Module, options: HostOptions): Promise<WasmModule> {
+  /** load is loadModule. */
+  static async load(file: string, options: HostOptions = {}): Promise<WasmModule> {
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(await readFile(file));
+    } catch (e) {
+      throw new ModuleError(file, "missing", `cannot read: ${(e as Error).message}; build it with \`make wasm\`, or fix the path`);
+    }
+    let compiled: WebAssembly.Module;
+    try {
+      compiled = await WebAssembly.compile(bytes);
+    } catch (e) {
+      const what = bytes.length >= 4 && text.decode(bytes.subarray(0, 4)) === "\0asm" ? "a corrupt WebAssembly module" : "not a WebAssembly module";
+      throw new ModuleError(file, "invalid", `${what} (${(e as Error).message}); rebuild it with \`make wasm\``);
+    }
+    checkInterface(file, bytes);
+    return WasmModule.instantiate(file, compiled, options);
+  }
+
+  private static async instantiate(file: string, compiled: WebAssembly.Module, options: HostOptions): Promise<WasmModule> {
     const m = new WasmModule(file, compiled, options);
     try {
       const instance = await WebAssembly.instantiate(compiled, { [HOST_MODULE]: m.hostFunctions() });
@@ -169,7 +173,7 @@ export class WasmModule {
     const { log, memoryPressure, now } = this.options;
     return {
       log: (level: number, ptr: number, len: number) => {
-        if (!log) return;
+        if (!log || this.ex === undefined) return; // during the start function memory is not reachable yet
         const bytes = this.view(ptr >>> 0, len >>> 0);
         if (bytes) log(level, text.decode(bytes)); // a bad pointer is ignored
       },

@@ -165,6 +165,16 @@ describe("applying decisions", () => {
     assert.deepEqual([dp.asInt, dp.asDouble, dp.timeUnixNano, dp.startTimeUnixNano], [undefined, 10.5, T1, a.scopeMetrics[0].metrics[1].sum!.dataPoints[0].startTimeUnixNano]);
   });
 
+  it("merges points whose attribute sets are equal as pcommon.Map.Equal says: any order, same types", () => {
+    const gauge = (attributes: ReturnType<typeof kv>[], v: number): ResourceMetrics => ({
+      resource: { attributes: [] }, scopeMetrics: [{ metrics: [{ name: "g", gauge: { dataPoints: [{ attributes, asInt: String(v) }] } }] }],
+    });
+    const rms = [gauge([kv("a", "1"), kv("b", "2")], 1), gauge([kv("b", "2"), kv("a", "1")], 2), gauge([kv("a", 1), kv("b", "2")], 4)];
+    const { resourceMetrics: out } = applyDecisions(rms, rms.map(() => ({ action: "rollup", tier: "", score: NaN })));
+    assert.deepEqual(metric(out[0], "g").gauge!.dataPoints.map((dp) => dp.asInt), ["3", "4"]);
+    assert.equal(attr(out[0], "nrdot.rollup.count"), "3");
+  });
+
   it("leaves a resource with an invalid decision unchanged and counts it", () => {
     const { resourceMetrics: out, outcome } = applyDecisions([BATCH[0]], [{ action: "keep", tier: "", score: NaN, invalid: true }]);
     assert.deepEqual(out, [BATCH[0]]);

@@ -53,8 +53,8 @@ describe("encodeTable", () => {
     const back = decodeTable(encodeTable(data));
     assert.equal(back.rows, 3);
     assert.deepEqual(back.strings, data.strings);
-    assert.deepEqual([...back.numbers[0]], [...data.numbers[0]]);
-    assert.deepEqual([...back.numbers[1]], [...data.numbers[1]]);
+    assert.deepEqual(Array.from(back.numbers[0]), Array.from(data.numbers[0]));
+    assert.deepEqual(Array.from(back.numbers[1]), Array.from(data.numbers[1]));
   });
 
   it("refuses a column whose length differs from the row count", () => {
