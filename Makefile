@@ -11,7 +11,7 @@ GO_SOURCES := $(shell find collector/wasmprocessor -name '*.go' -not -name '*_te
 AS_SOURCES := $(shell find processors -name '*.ts' -not -path '*/__tests__/*' 2>/dev/null) asconfig.json
 TEST_MODULES := $(patsubst %.ts,%.wasm,$(wildcard collector/wasmprocessor/testdata/modules/*.ts))
 
-.PHONY: all build wasm run test test-go test-as test-node bench tools distribution fixtures clean
+.PHONY: all build wasm run test test-go test-as test-node bench tools distribution fixtures configs clean
 all: build
 
 ## tools: the pinned ocb builder (in .tools/, ignored) and the npm packages from the lockfile
@@ -39,6 +39,10 @@ $(COLLECTOR): builder-config.yaml $(GO_SOURCES) | $(BUILDER)
 ## distribution: re-resolve the distribution's go.mod after editing builder-config.yaml
 distribution: $(BUILDER)
 	scripts/update-distribution.sh
+
+## configs: regenerate configs/ from the built-in profiles (a test fails when they are stale)
+configs: node_modules/.installed
+	for p in conservative balanced aggressive emergency; do env -u NEW_RELIC_LICENSE_KEY node src/bin/nrdot.mjs generate --profile $$p -o configs/$$p; done
 
 ## run: build if needed, then run the collector on this host with the default config
 run: build

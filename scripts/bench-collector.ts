@@ -113,7 +113,7 @@ async function keptPids(batches: MetricsData[], stages: { module: string; config
 
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const profile = parse(readFileSync(join(root, "configs/default.yaml"), "utf8"));
+  const profile = parse(readFileSync(join(root, "configs/balanced/agent.yaml"), "utf8"));
   const wasm = (id: string) => ({ module: join(root, "build/wasm", `${id.slice(5)}.wasm`), config: profile.processors[id].config ?? {} });
   const { server, port: sink } = await startSink();
   const results: Result[] = [];

@@ -28,10 +28,10 @@ import (
 const (
 	fixtureFile   = "../../build/fixtures/host.jsonl"
 	summaryFile   = "../../build/fixtures/summary-go.json"
-	defaultConfig = "../../configs/default.yaml"
+	defaultConfig = "../../configs/balanced/agent.yaml"
 )
 
-// profileChain builds wasm/classify -> wasm/optimize with the settings of configs/default.yaml.
+// profileChain builds wasm/classify -> wasm/optimize with the settings of configs/balanced/agent.yaml.
 func profileChain(t testing.TB, next consumer.Metrics) processor.Metrics {
 	cm, err := confmaptest.LoadConf(defaultConfig)
 	require.NoError(t, err)

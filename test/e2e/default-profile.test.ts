@@ -1,4 +1,4 @@
-// End to end: the default profile (configs/default.yaml) on this host's real processes, next to an
+// End to end: the default profile (configs/balanced/agent.yaml) on this host's real processes, next to an
 // unoptimized copy of the same scrapes. Per interval, the optimized stream's CPU and memory
 // totals equal the unoptimized ones; every resource carries a tier; state reaches file_storage.
 import { after, before, describe, it } from "node:test";
@@ -72,9 +72,6 @@ processors:
 exporters:
   file/raw:
     path: ${join(dir, "raw.jsonl")}
-extensions:
-  health_check:
-    endpoint: 127.0.0.1:${await freePort()}
 service:
   telemetry:
     metrics:
@@ -85,7 +82,10 @@ service:
       processors: [cumulative_to_delta]
       exporters: [file/raw]
 `);
-    const run = startCollector([join(repoRoot, "configs/default.yaml"), overrides], { NRDOT_DATA_DIR: dir, NRDOT_WASM_DIR: wasmDir });
+    const run = startCollector([join(repoRoot, "configs/balanced/agent.yaml"), overrides], {
+      NRDOT_DATA_DIR: dir, NRDOT_WASM_DIR: wasmDir,
+      NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}`,
+    });
     try {
       // Three intervals with deltas in both streams (the first scrape has none).
       const times = await waitFor("3 comparable intervals", () => {

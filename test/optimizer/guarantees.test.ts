@@ -1,4 +1,4 @@
-// The optimizer at the default profile (configs/default.yaml) on a synthetic busy host
+// The optimizer at the default profile (configs/balanced/agent.yaml) on a synthetic busy host
 // (test/fixtures/generate.ts): the guarantees of DESIGN.md, checked interval by interval in the
 // TypeScript host, and the same decisions as the Go host.
 import { before, describe, it } from "node:test";
@@ -12,7 +12,7 @@ import { attr, countPoints, monotonicCumulative, pids, summary, topPids, total }
 import { builtModule, repoRoot } from "../host/helpers.ts";
 
 function profileStages() {
-  const cfg = parse(readFileSync(join(repoRoot, "configs/default.yaml"), "utf8"));
+  const cfg = parse(readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8"));
   const stages = cfg.service.pipelines["metrics/ingest"].processors.filter((p: string) => p.startsWith("wasm/"));
   return stages.map((id: string) => ({ module: builtModule(id.slice(5)), config: cfg.processors[id].config ?? {} }));
 }

@@ -1,0 +1,101 @@
+// A profile as the agent's collector config (DESIGN.md, "The data path"): real components only.
+//   host_metrics (process scraper; exclusions pushed down as regexp)
+//     metrics/ingest: memory_limiter -> cumulative_to_delta -> wasm/classify -> wasm/optimize
+//       routing/tier on resource attribute nrdot.tier
+//         metrics/critical | metrics/standard | metrics/sampled: batch -> exporter
+import type { Profile } from "../profile/schema.ts";
+
+export type Backend = "file" | "newrelic";
+
+/** globToRegexp turns an exclusion glob into the anchored regexp the scraper's filter takes. */
+export function globToRegexp(glob: string): string {
+  return "^" + glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$";
+}
+
+function optimizeConfig(p: Profile): Record<string, unknown> {
+  return {
+    max_processes: p.max_processes,
+    always_keep_top: p.always_keep_top,
+    exclude: p.exclude,
+    keep_tiers: p.keep_tiers,
+    ...p.scoring,
+    ...p.thresholds,
+    degradation: p.degradation,
+  };
+}
+
+function exporter(backend: Backend): [string, Record<string, unknown>] {
+  if (backend === "newrelic") {
+    return ["otlp_http/newrelic", {
+      endpoint: "${env:NEW_RELIC_OTLP_ENDPOINT:-https://otlp.nr-data.net}",
+      headers: { "api-key": "${env:NEW_RELIC_LICENSE_KEY}" },
+      compression: "zstd",
+      sending_queue: { enabled: true, storage: "file_storage" },
+      retry_on_failure: { enabled: true },
+    }];
+  }
+  return ["file", { path: "${env:NRDOT_DATA_DIR:-./data}/metrics.jsonl" }];
+}
+
+export function agentConfig(p: Profile, backend: Backend): Record<string, unknown> {
+  const [exporterId, exporterCfg] = exporter(backend);
+  const wasmDir = "${env:NRDOT_WASM_DIR:-./build/wasm}";
+  const tierPipeline = (tier: "critical" | "standard" | "sampled") => ({
+    receivers: ["routing/tier"], processors: [`batch/${tier}`], exporters: [exporterId],
+  });
+  const batch = (tier: "critical" | "standard" | "sampled") => ({ timeout: p.batch[tier].timeout, send_batch_size: p.batch[tier].size });
+  return {
+    receivers: {
+      host_metrics: {
+        collection_interval: p.collection_interval,
+        scrapers: {
+          process: {
+            mute_process_all_errors: true,
+            metrics: { "process.uptime": { enabled: true } },
+            ...(p.exclude.length > 0 ? { exclude: { match_type: "regexp", names: p.exclude.map(globToRegexp) } } : {}),
+          },
+        },
+      },
+    },
+    processors: {
+      memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib, spike_limit_mib: Math.floor(p.memory_limit_mib / 4) },
+      cumulative_to_delta: { include: { match_type: "strict", metrics: ["process.cpu.time", "process.disk.io"] } },
+      "wasm/classify": { module: `${wasmDir}/classify.wasm`, config: p.rules.length > 0 ? { rules: p.rules } : {} },
+      "wasm/optimize": { module: `${wasmDir}/optimize.wasm`, storage: "file_storage", checkpoint_interval: "1m", config: optimizeConfig(p) },
+      "batch/critical": batch("critical"),
+      "batch/standard": batch("standard"),
+      "batch/sampled": batch("sampled"),
+    },
+    connectors: {
+      "routing/tier": {
+        default_pipelines: ["metrics/standard"],
+        error_mode: "ignore",
+        table: [
+          { context: "resource", condition: 'attributes["nrdot.tier"] == "critical"', pipelines: ["metrics/critical"] },
+          { context: "resource", condition: 'attributes["nrdot.tier"] == "sampled"', pipelines: ["metrics/sampled"] },
+        ],
+      },
+    },
+    exporters: { [exporterId]: exporterCfg },
+    extensions: {
+      health_check: { endpoint: "${env:NRDOT_HEALTH_ENDPOINT:-localhost:13133}" },
+      pprof: { endpoint: "${env:NRDOT_PPROF_ENDPOINT:-localhost:1777}" },
+      zpages: { endpoint: "${env:NRDOT_ZPAGES_ENDPOINT:-localhost:55679}" },
+      file_storage: { directory: "${env:NRDOT_DATA_DIR:-./data}/state", create_directory: true },
+    },
+    service: {
+      extensions: ["health_check", "pprof", "zpages", "file_storage"],
+      telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "localhost", port: 8888 } } } }] } },
+      pipelines: {
+        "metrics/ingest": {
+          receivers: ["host_metrics"],
+          processors: ["memory_limiter", "cumulative_to_delta", "wasm/classify", "wasm/optimize"],
+          exporters: ["routing/tier"],
+        },
+        "metrics/critical": tierPipeline("critical"),
+        "metrics/standard": tierPipeline("standard"),
+        "metrics/sampled": tierPipeline("sampled"),
+      },
+    },
+  };
+}

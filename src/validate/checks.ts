@@ -1,0 +1,97 @@
+// Checks the collector does not do (it ignores unknown top-level keys of host_metrics and the
+// routing connector) and the pipeline graph rules of DESIGN.md.
+import { existsSync } from "node:fs";
+import { closest } from "../errors.ts";
+import { WasmModule } from "../host/index.ts";
+import { expandEnv, type ConfigFile, type Problem } from "./config.ts";
+
+const HOSTMETRICS_KEYS = ["collection_interval", "initial_delay", "timeout", "root_path", "scrapers", "metadata_collection_interval"];
+const ROUTING_KEYS = ["default_pipelines", "error_mode", "table"];
+
+const typeOf = (id: string) => id.split("/")[0];
+
+function unknownKeys(obj: unknown, known: string[], path: string[]): Problem[] {
+  if (typeof obj !== "object" || obj === null) return [];
+  return Object.keys(obj).filter((k) => !known.includes(k)).map((k) => {
+    const near = closest(k, known);
+    return { path: [...path, k], message: `unknown key \`${k}\` (the collector would silently ignore it)`, hint: near ? `did you mean \`${near}\`?` : `known keys: ${known.join(", ")}` };
+  });
+}
+
+export function strictKeys(c: ConfigFile): Problem[] {
+  const out: Problem[] = [];
+  for (const [id, cfg] of Object.entries(c.data.receivers ?? {})) {
+    if (["host_metrics", "hostmetrics"].includes(typeOf(id))) out.push(...unknownKeys(cfg, HOSTMETRICS_KEYS, ["receivers", id]));
+  }
+  for (const [id, cfg] of Object.entries(c.data.connectors ?? {})) {
+    if (typeOf(id) === "routing") out.push(...unknownKeys(cfg, ROUTING_KEYS, ["connectors", id]));
+  }
+  return out;
+}
+
+export function graph(c: ConfigFile): Problem[] {
+  const out: Problem[] = [];
+  const pipelines: Record<string, { receivers?: string[]; processors?: string[]; exporters?: string[] }> = c.data.service?.pipelines ?? {};
+  const defined = (section: string, id: string) => Object.hasOwn(c.data[section] ?? {}, id);
+  const connectors = Object.keys(c.data.connectors ?? {});
+  for (const [name, p] of Object.entries(pipelines)) {
+    for (const r of p.receivers ?? []) if (!defined("receivers", r) && !defined("connectors", r)) out.push({ path: ["service", "pipelines", name, "receivers"], message: `\`${r}\` is not defined under receivers or connectors` });
+    for (const x of p.processors ?? []) if (!defined("processors", x)) out.push({ path: ["service", "pipelines", name, "processors"], message: `\`${x}\` is not defined under processors` });
+    for (const e of p.exporters ?? []) if (!defined("exporters", e) && !defined("connectors", e)) out.push({ path: ["service", "pipelines", name, "exporters"], message: `\`${e}\` is not defined under exporters or connectors` });
+    const ml = (p.processors ?? []).findIndex((x) => typeOf(x) === "memory_limiter");
+    if (ml > 0) out.push({ path: ["service", "pipelines", name, "processors"], message: "memory_limiter must be the first processor", hint: "move it to the front so it can refuse data before the others spend memory on it" });
+  }
+  for (const conn of connectors) {
+    const asExporter = Object.values(pipelines).some((p) => p.exporters?.includes(conn));
+    const asReceiver = Object.values(pipelines).some((p) => p.receivers?.includes(conn));
+    if (!asExporter || !asReceiver) out.push({ path: ["connectors", conn], message: `connector \`${conn}\` must be an exporter of one pipeline and a receiver of another` });
+  }
+  // Connector edges must not form a cycle.
+  const next = new Map<string, string[]>();
+  for (const [name, p] of Object.entries(pipelines)) {
+    next.set(name, Object.entries(pipelines).filter(([, q]) => (p.exporters ?? []).some((e) => connectors.includes(e) && q.receivers?.includes(e))).map(([n]) => n));
+  }
+  const state = new Map<string, number>();
+  const visit = (n: string): boolean => {
+    if (state.get(n) === 1) return true;
+    if (state.get(n) === 2) return false;
+    state.set(n, 1);
+    const cyc = (next.get(n) ?? []).some(visit);
+    state.set(n, 2);
+    return cyc;
+  };
+  for (const n of next.keys()) if (visit(n)) { out.push({ path: ["service", "pipelines", n], message: "pipelines joined by connectors form a cycle" }); break; }
+  // Every tier the routing connector names goes somewhere.
+  for (const [id, r] of Object.entries<any>(c.data.connectors ?? {})) {
+    if (typeOf(id) !== "routing") continue;
+    for (const [i, route] of (r?.table ?? []).entries()) for (const p of route.pipelines ?? []) {
+      if (!pipelines[p]) out.push({ path: ["connectors", id, "table", String(i), "pipelines"], message: `pipeline \`${p}\` does not exist` });
+    }
+    for (const p of r?.default_pipelines ?? []) if (!pipelines[p]) out.push({ path: ["connectors", id, "default_pipelines"], message: `pipeline \`${p}\` does not exist` });
+  }
+  return out;
+}
+
+/** modules checks that every wasm processor's module exists and is of our ABI. */
+export async function modules(c: ConfigFile, env: NodeJS.ProcessEnv): Promise<Problem[]> {
+  const out: Problem[] = [];
+  for (const [id, cfg] of Object.entries<any>(c.data.processors ?? {})) {
+    if (typeOf(id) !== "wasm") continue;
+    const path = ["processors", id, "module"];
+    if (typeof cfg?.module !== "string") {
+      out.push({ path, message: "module is required: the path of a .wasm file" });
+      continue;
+    }
+    const file = expandEnv(cfg.module, env);
+    if (!existsSync(file)) {
+      out.push({ path, message: `${file} does not exist`, hint: "build the modules with `make wasm`, or set NRDOT_WASM_DIR" });
+      continue;
+    }
+    try {
+      await WasmModule.load(file);
+    } catch (e) {
+      out.push({ path, message: (e as Error).message });
+    }
+  }
+  return out;
+}
