@@ -4,6 +4,7 @@ import { UserError } from "./errors.ts";
 import type { Io } from "./io.ts";
 import { generateCommand } from "./commands/generate.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { simulateCommand } from "./commands/simulate.ts";
 
 export function program(io: Io): Command {
   const p = new Command("nrdot")
@@ -11,7 +12,7 @@ export function program(io: Io): Command {
     .option("--verbose", "show stack traces")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const c of [generateCommand(io), validateCommand(io)]) p.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
+  for (const c of [generateCommand(io), validateCommand(io), simulateCommand(io)]) p.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   return p;
 }
 

@@ -1,0 +1,49 @@
+// nrdot simulate: a profile's (or config's) processing over a recording, in the TS host.
+import { writeFileSync } from "node:fs";
+import { Command } from "commander";
+import { formatMetricsJsonl } from "../host/index.ts";
+import { UserError } from "../errors.ts";
+import type { Io } from "../io.ts";
+import { loadProfile } from "../profile/load.ts";
+import { html } from "../simulate/html.ts";
+import { formatReport, report } from "../simulate/report.ts";
+import { readRecording, simulate } from "../simulate/run.ts";
+import { steps } from "../simulate/stages.ts";
+
+export interface SimulateOptions {
+  profile?: string;
+  config?: string;
+  input: string;
+  output?: string;
+  json?: boolean;
+  html?: string;
+  price?: string;
+  interval: string;
+  pressure: string;
+}
+
+export async function runSimulate(opts: SimulateOptions, io: Io): Promise<void> {
+  if (opts.profile && opts.config) throw new UserError("--profile and --config: give one of them", "SIMULATE_ARGS");
+  const price = opts.price !== undefined ? Number(opts.price) : opts.config ? 0.3 : loadProfile(opts.profile ?? "balanced").profile.price_per_million_points;
+  if (!Number.isFinite(price) || price < 0) throw new UserError(`--price ${opts.price}: expected a number ≥ 0`, "SIMULATE_ARGS");
+  const sim = await simulate(steps(opts, io.env), readRecording(opts.input), Number(opts.pressure));
+  const r = report(sim.input, sim.output, sim.critical, price, Number(opts.interval));
+  if (opts.output) writeFileSync(opts.output, formatMetricsJsonl(sim.output));
+  if (opts.html) writeFileSync(opts.html, html(r, `nrdot simulate: ${opts.config ?? opts.profile ?? "balanced"} on ${opts.input}`));
+  io.stdout.write(opts.json ? JSON.stringify(r, null, 2) + "\n" : formatReport(r));
+}
+
+export function simulateCommand(io: Io): Command {
+  return new Command("simulate")
+    .description("run a profile's processor chain over recorded OTLP/JSON lines in the TypeScript host, and report")
+    .option("-p, --profile <name|file>", "a built-in profile or a profile file (default: balanced)")
+    .option("-c, --config <file>", "a collector config instead of a profile")
+    .requiredOption("-i, --input <file>", "recorded OTLP/JSON lines (the file exporter's format)")
+    .option("-o, --output <file>", "write the optimized stream in the same format")
+    .option("--json", "print the report as JSON")
+    .option("--html <file>", "write a before/after page")
+    .option("--price <usd>", "price per million data points (default: the profile's)")
+    .option("--interval <seconds>", "seconds between recorded intervals, for the monthly cost", "10")
+    .option("--pressure <0..1>", "memory pressure the optimizer sees", "0")
+    .action((opts: SimulateOptions) => runSimulate(opts, io));
+}

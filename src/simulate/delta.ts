@@ -1,0 +1,38 @@
+// cumulative_to_delta as the collector's processor does it for the metrics it is told: per
+// series (resource attributes, metric, point attributes), the difference from the previous point,
+// the first point of a series dropped, a decrease treated as a reset.
+import type { MetricsData, ResourceMetrics } from "../host/otlp.ts";
+import { pointValue, valueString } from "../host/otlp.ts";
+
+export class CumulativeToDelta {
+  private last = new Map<string, { v: number; t: string }>();
+  constructor(private readonly metrics: ReadonlySet<string>) {}
+
+  run(batch: MetricsData): MetricsData {
+    return { resourceMetrics: batch.resourceMetrics.map((rm) => this.resource(rm)) };
+  }
+
+  private resource(rm: ResourceMetrics): ResourceMetrics {
+    const id = (rm.resource?.attributes ?? []).map((a) => `${a.key}=${valueString(a.value)}`).join(",");
+    return {
+      ...rm,
+      scopeMetrics: rm.scopeMetrics.map((sm) => ({
+        ...sm,
+        metrics: sm.metrics.flatMap((m) => {
+          if (!this.metrics.has(m.name) || !m.sum || m.sum.aggregationTemporality !== 2 || !m.sum.isMonotonic) return [m];
+          const dataPoints = m.sum.dataPoints.flatMap((dp) => {
+            const key = `${id}|${m.name}|${(dp.attributes ?? []).map((a) => `${a.key}=${valueString(a.value)}`).join(",")}`;
+            const prev = this.last.get(key);
+            const v = pointValue(dp);
+            this.last.set(key, { v, t: dp.timeUnixNano ?? "0" });
+            if (!prev || v < prev.v) return [];
+            const { asInt, asDouble, ...rest } = dp;
+            void asInt; void asDouble;
+            return [{ ...rest, startTimeUnixNano: prev.t, ...(dp.asInt !== undefined ? { asInt: String(BigInt(dp.asInt) - BigInt(Math.round(prev.v))) } : { asDouble: v - prev.v }) }];
+          });
+          return dataPoints.length > 0 ? [{ ...m, sum: { ...m.sum, aggregationTemporality: 1, dataPoints } }] : [];
+        }),
+      })),
+    };
+  }
+}
