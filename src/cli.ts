@@ -5,6 +5,8 @@ import type { Io } from "./io.ts";
 import { generateCommand } from "./commands/generate.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { simulateCommand } from "./commands/simulate.ts";
+import { replayCommand } from "./commands/replay.ts";
+import { recordCommand } from "./commands/record.ts";
 
 export function program(io: Io): Command {
   const p = new Command("nrdot")
@@ -12,7 +14,7 @@ export function program(io: Io): Command {
     .option("--verbose", "show stack traces")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const c of [generateCommand(io), validateCommand(io), simulateCommand(io)]) p.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
+  for (const c of [generateCommand(io), validateCommand(io), simulateCommand(io), replayCommand(io), recordCommand(io)]) p.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   return p;
 }
 

@@ -1,0 +1,51 @@
+// nrdot record: this host's process metrics, unoptimized, as OTLP/JSON lines for simulate and replay.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Command } from "commander";
+import { UserError } from "../errors.ts";
+import type { Io } from "../io.ts";
+import { startCollector } from "../replay/collector.ts";
+
+/** seconds parses "90s", "5m", "1h". */
+export function seconds(d: string, flag: string): number {
+  const m = /^(\d+)(s|m|h)$/.exec(d);
+  if (!m) throw new UserError(`${flag} ${d}: expected a duration like 30s, 5m or 1h`, "RECORD_ARGS");
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as "s" | "m" | "h"];
+}
+
+export interface RecordOptions { duration: string; interval: string; out: string; collector: string }
+
+export async function runRecord(opts: RecordOptions, env: NodeJS.ProcessEnv): Promise<void> {
+  const duration = seconds(opts.duration, "--duration");
+  seconds(opts.interval, "--interval");
+  const dir = mkdtempSync(join(tmpdir(), "nrdot-record-"));
+  try {
+    const cfg = join(dir, "record.json");
+    writeFileSync(cfg, JSON.stringify({
+      receivers: { host_metrics: { collection_interval: opts.interval, scrapers: { process: { mute_process_all_errors: true, metrics: { "process.uptime": { enabled: true } } } } } },
+      exporters: { file: { path: resolve(opts.out) } },
+      service: { telemetry: { metrics: { level: "none" } }, pipelines: { metrics: { receivers: ["host_metrics"], exporters: ["file"] } } },
+    }));
+    const run = startCollector(opts.collector, cfg, env);
+    await sleep(duration * 1000);
+    if (run.exited()) throw new UserError(`the collector exited early:\n${run.output().split("\n").slice(-15).join("\n")}`, "COLLECTOR_EXITED");
+    await run.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function recordCommand(io: Io): Command {
+  return new Command("record")
+    .description("record this host's process metrics, unoptimized, with the collector")
+    .option("--duration <d>", "how long to record (30s, 5m, 1h)", "5m")
+    .option("--interval <d>", "scrape interval", "10s")
+    .requiredOption("-o, --out <file>", "OTLP/JSON lines to write")
+    .option("--collector <path>", "the built collector", resolve("bin/nrdot-collector"))
+    .action(async (opts: RecordOptions) => {
+      await runRecord(opts, io.env);
+      io.stdout.write(`recorded ${opts.duration} of process metrics into ${opts.out}\n`);
+    });
+}
