@@ -1,6 +1,8 @@
 package wasmprocessor
 
 import (
+	"strings"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
@@ -12,6 +14,7 @@ const (
 	attrRollup      = "nrdot.rollup"
 	attrRollupCount = "nrdot.rollup.count"
 	attrExecName    = "process.executable.name"
+	attrHostName    = "host.name"
 	otherName       = "other"
 )
 
@@ -21,14 +24,20 @@ type outcome struct {
 }
 
 // applyDecisions applies one decision record per resource, in order. Invalid records leave their
-// resource untouched.
+// resource untouched. Rolled-up resources are summed into one "other" per host (host.name), in
+// the order the hosts first appear.
 func applyDecisions(rms pmetric.ResourceMetricsSlice, records []byte) outcome {
 	var out outcome
-	var other *rollup
+	var others []*rollup
+	byHost := map[string]*rollup{}
 	for i := 0; i < rms.Len(); i++ {
 		if d := decodeDecision(records[i*decisionSize:]); d.valid() && d.action == actionRollup {
-			if other == nil {
+			host := hostKey(rms.At(i))
+			other, ok := byHost[host]
+			if !ok {
 				other = newRollup()
+				byHost[host] = other
+				others = append(others, other)
 			}
 			other.add(rms.At(i))
 		}
@@ -52,11 +61,19 @@ func applyDecisions(rms pmetric.ResourceMetricsSlice, records []byte) outcome {
 		markResource(rm.Resource().Attributes(), d)
 		return false
 	})
-	if other != nil {
+	for _, other := range others {
 		other.rm.Resource().Attributes().PutInt(attrRollupCount, other.count)
 		other.rm.MoveTo(rms.AppendEmpty())
 	}
 	return out
+}
+
+// hostKey identifies the host a resource comes from, so each host gets its own "other".
+func hostKey(rm pmetric.ResourceMetrics) string {
+	if v, ok := rm.Resource().Attributes().Get(attrHostName); ok {
+		return v.AsString()
+	}
+	return ""
 }
 
 func markResource(attrs pcommon.Map, d decision) {
@@ -98,10 +115,11 @@ func newRollup() *rollup {
 
 func (r *rollup) add(src pmetric.ResourceMetrics) {
 	if r.count == 0 {
-		// Keep what identifies the host (host.name, k8s.node.name, …), not the process.
+		// Keep what identifies the host (host.name, k8s.node.name, …), not the process, nor what
+		// an earlier stage wrote about that one process (nrdot.*).
 		attrs := r.rm.Resource().Attributes()
 		src.Resource().Attributes().Range(func(k string, v pcommon.Value) bool {
-			if len(k) < 8 || k[:8] != "process." {
+			if !strings.HasPrefix(k, "process.") && !strings.HasPrefix(k, "nrdot.") {
 				v.CopyTo(attrs.PutEmpty(k))
 			}
 			return true

@@ -104,7 +104,7 @@ func (in *instance) buffer(ctx context.Context, n int) (uint32, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if ptr == 0 {
+	if ptr == 0 && n > 0 {
 		return 0, nil, fmt.Errorf("%w: nrdot_buffer could not allocate %d bytes", errTrap, n)
 	}
 	view, ok := in.mem.Read(ptr, uint32(n))

@@ -171,3 +171,25 @@ func sumMetric(t *testing.T, md pmetric.Metrics, metric, name string) float64 {
 	}
 	return total
 }
+
+func TestOneOtherPerHost(t *testing.T) {
+	p, sink := startedProcessor(t, scriptedConfig(), componenttest.NewNopHost())
+	md := processBatch("roll-a", "roll-b", "roll-c", "keep")
+	md.ResourceMetrics().At(1).Resource().Attributes().PutStr("host.name", "other-host")
+	md.ResourceMetrics().At(0).Resource().Attributes().PutDouble(attrScore, 0.7)
+	require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+	out := sink.AllMetrics()[0]
+	require.Equal(t, 3, out.ResourceMetrics().Len(), "keep, then one other for each of the two hosts")
+	for i, want := range []struct {
+		host  string
+		count int64
+	}{{"test-host", 2}, {"other-host", 1}} {
+		rm := out.ResourceMetrics().At(1 + i)
+		host, _ := rm.Resource().Attributes().Get("host.name")
+		count, _ := rm.Resource().Attributes().Get(attrRollupCount)
+		assert.Equal(t, want.host, host.Str())
+		assert.Equal(t, want.count, count.Int())
+		_, hasScore := rm.Resource().Attributes().Get(attrScore)
+		assert.False(t, hasScore, "other carries no process's score")
+	}
+}

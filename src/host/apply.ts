@@ -1,7 +1,7 @@
 // Decisions applied to a batch with the same semantics as the Go host's apply.go: keep marks the
 // resource, drop removes it, roll up sums it into one "other" resource per batch.
 import type { Decision, Tier } from "./abi.ts";
-import { points, pointValue, type AnyValue, type KeyValue, type Metric, type NumberDataPoint, type ResourceMetrics, type ScopeMetrics } from "./otlp.ts";
+import { points, pointValue, valueString, type AnyValue, type KeyValue, type Metric, type NumberDataPoint, type ResourceMetrics, type ScopeMetrics } from "./otlp.ts";
 
 /** Resource attributes the host writes. */
 export const ATTR_TIER = "nrdot.tier";
@@ -17,13 +17,14 @@ export interface Outcome { kept: number; dropped: number; rolledUp: number; inva
 
 /**
  * applyDecisions applies one decision per resource, in order, and returns the resources that
- * remain, with the "other" resource (if any row was rolled up) last. The input is not modified.
+ * remain, then one "other" per host (host.name) that had rows rolled up, in the order the hosts
+ * first appear. The input is not modified.
  */
 export function applyDecisions(rms: readonly ResourceMetrics[], decisions: readonly Decision[]): { resourceMetrics: ResourceMetrics[]; outcome: Outcome } {
   if (decisions.length !== rms.length) throw new Error(`${decisions.length} decisions for ${rms.length} resources`);
   const outcome: Outcome = { kept: 0, dropped: 0, rolledUp: 0, invalid: 0 };
   const out: ResourceMetrics[] = [];
-  const other = new Rollup();
+  const others = new Map<string, Rollup>();
   rms.forEach((rm, i) => {
     const d = decisions[i];
     if (d.invalid) {
@@ -33,14 +34,22 @@ export function applyDecisions(rms: readonly ResourceMetrics[], decisions: reado
       outcome.dropped++;
     } else if (d.action === "rollup") {
       outcome.rolledUp++;
-      other.add(rm);
+      const host = hostKey(rm);
+      if (!others.has(host)) others.set(host, new Rollup());
+      others.get(host)!.add(rm);
     } else {
       outcome.kept++;
       out.push(mark(rm, d));
     }
   });
-  if (other.count > 0) out.push(other.resource());
+  for (const other of others.values()) out.push(other.resource());
   return { resourceMetrics: out, outcome };
+}
+
+/** hostKey identifies the host a resource comes from, so each host gets its own "other". */
+function hostKey(rm: ResourceMetrics): string {
+  const kv = rm.resource?.attributes?.find((a) => a.key === "host.name");
+  return kv ? valueString(kv.value) : "";
 }
 
 /**
@@ -104,7 +113,8 @@ class Rollup {
 
   add(rm: ResourceMetrics): void {
     if (this.count === 0) {
-      this.attrs = (rm.resource?.attributes ?? []).filter((kv) => !kv.key.startsWith("process."));
+      // The host's attributes, not the process's nor what an earlier stage wrote about it.
+      this.attrs = (rm.resource?.attributes ?? []).filter((kv) => !kv.key.startsWith("process.") && !kv.key.startsWith("nrdot."));
       putAttr(this.attrs, ATTR_EXECUTABLE_NAME, { stringValue: OTHER_NAME });
       putAttr(this.attrs, ATTR_ROLLUP, { boolValue: true });
       putAttr(this.attrs, ATTR_TIER, { stringValue: SAMPLED });

@@ -137,8 +137,8 @@ describe("applying decisions", () => {
     assert.deepEqual(out[1], input[1], "no tier and no score: unchanged");
 
     const other = out[2];
-    assert.deepEqual(other.resource!.attributes!.map((a) => a.key), ["host.name", "nrdot.tier", "nrdot.score", "process.executable.name", "nrdot.rollup", "nrdot.rollup.count"],
-      "host attributes of the first rolled-up resource, nrdot.tier replaced in place, no process.* attributes");
+    assert.deepEqual(other.resource!.attributes!.map((a) => a.key), ["host.name", "process.executable.name", "nrdot.rollup", "nrdot.tier", "nrdot.rollup.count"],
+      "host attributes of the first rolled-up resource; no process.* attributes, and no nrdot.* written about one process");
     assert.equal(attr(other, "nrdot.tier"), "sampled");
     assert.equal(attr(other, "nrdot.rollup"), true);
     assert.equal(attr(other, "nrdot.rollup.count"), "3");

@@ -1,0 +1,27 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { applyDecisions, type ResourceMetrics } from "../../src/host/index.ts";
+
+function res(host: string, name: string, extra: { key: string; value: { doubleValue: number } }[] = []): ResourceMetrics {
+  return {
+    resource: { attributes: [{ key: "host.name", value: { stringValue: host } }, { key: "process.executable.name", value: { stringValue: name } }, ...extra] },
+    scopeMetrics: [{ metrics: [{ name: "process.memory.usage", sum: { aggregationTemporality: 2, dataPoints: [{ timeUnixNano: "1", asInt: "10" }] } }] }],
+  };
+}
+
+describe("roll-up per host", () => {
+  it("makes one other per host, in order of appearance, without any process's nrdot attributes", () => {
+    const roll = { action: "rollup" as const, tier: "standard" as const, score: 0.5 };
+    const { resourceMetrics: out } = applyDecisions(
+      [res("a", "p1", [{ key: "nrdot.score", value: { doubleValue: 0.7 } }]), res("b", "p2"), res("a", "p3")],
+      [roll, roll, roll],
+    );
+    assert.equal(out.length, 2);
+    const attr = (rm: ResourceMetrics, k: string) => rm.resource?.attributes?.find((a) => a.key === k)?.value;
+    assert.equal(attr(out[0], "host.name")?.stringValue, "a");
+    assert.equal(Number(attr(out[0], "nrdot.rollup.count")?.intValue), 2);
+    assert.equal(attr(out[0], "nrdot.score"), undefined);
+    assert.equal(attr(out[1], "host.name")?.stringValue, "b");
+    assert.equal(out[0].scopeMetrics[0].metrics[0].sum!.dataPoints[0].asInt, "20");
+  });
+});
