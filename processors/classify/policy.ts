@@ -3,8 +3,20 @@
 import { JsonKind, JsonValue } from "../lib/json";
 import { checkKeys, index, join, parseConfigObject, typeError } from "../lib/config";
 import { Pattern } from "../lib/glob";
-import { TIER_CRITICAL, TIER_IMPORTANT, TIER_SAMPLED, TIER_STANDARD, TIER_UNSET, tierFromName } from "../lib/decisions";
+import {
+  ACTION_KEEP, TIER_CRITICAL, TIER_IMPORTANT, TIER_NAMES, TIER_SAMPLED, TIER_STANDARD, TIER_UNSET, beginDecisions, decide,
+  tierFromName,
+} from "../lib/decisions";
+import { Table } from "../lib/table";
 import { CATALOG } from "./catalog";
+
+/** The columns classify declares (nrdot_columns), in string-column order. */
+export const COLUMNS = "attr process.executable.name\nattr process.command_line\nattr process.owner\n";
+export const STR_COLS = 3;
+export const NUM_COLS = 0;
+const COL_EXE = 0;
+const COL_CMD = 1;
+const COL_OWNER = 2;
 
 /** defaultScore is a tier's importance score when a rule gives none. */
 export function defaultScore(tier: u8): f64 {
@@ -62,6 +74,7 @@ export class Policy {
 
   /** classify returns the index of the first matching rule, or -1 for the default tier. */
   classify(exe: usize, exeLen: i32, cmd: usize, cmdLen: i32, owner: usize, ownerLen: i32): i32 {
+    if (this.buckets.length == 0) this.index();
     const rules = this.rules;
     const bucket = unchecked(this.buckets[exeLen > 0 ? <i32>load<u8>(exe) : EMPTY_BUCKET]);
     for (let j = 0, n = bucket.length; j < n; j++) {
@@ -69,6 +82,28 @@ export class Policy {
       if (unchecked(rules[i]).matches(exe, exeLen, cmd, cmdLen, owner, ownerLen)) return i;
     }
     return -1;
+  }
+}
+
+/**
+ * classifyRows writes one decision per row of t: keep, with the tier and score of the first rule
+ * that matches, or the default tier. No allocation, no decoding: rules match the UTF-8 bytes.
+ */
+export function classifyRows(t: Table, policy: Policy): void {
+  const rows = t.rows;
+  beginDecisions(rows);
+  const rules = policy.rules;
+  for (let r = 0; r < rows; r++) {
+    const hit = policy.classify(
+      t.strPtr(COL_EXE, r), t.strLen(COL_EXE, r),
+      t.strPtr(COL_CMD, r), t.strLen(COL_CMD, r),
+      t.strPtr(COL_OWNER, r), t.strLen(COL_OWNER, r));
+    if (hit < 0) {
+      decide(r, ACTION_KEEP, policy.defaultTier, policy.defaultScore);
+    } else {
+      const rule = unchecked(rules[hit]);
+      decide(r, ACTION_KEEP, rule.tier, rule.score);
+    }
   }
 }
 
@@ -84,7 +119,6 @@ function canStartWith(p: Pattern | null, b: i32): bool {
 
 const TOP_KEYS: string[] = ["rules", "default_tier", "catalog"];
 const RULE_KEYS: string[] = ["executable", "command_line", "owner", "tier", "score"];
-const TIER_LIST = "critical, important, standard, sampled";
 
 /** parsePolicy builds a Policy from the config JSON text; check policy.error. */
 export function parsePolicy(text: string): Policy {
@@ -122,18 +156,21 @@ export function parsePolicy(text: string): Policy {
     }
     useCatalog = cat.bool;
   }
-  if (useCatalog) appendCatalog(policy);
+  if (useCatalog) {
+    appendCatalog(policy);
+    if (policy.error.length > 0) return policy;
+  }
   policy.index();
   return policy;
 }
 
 function parseTier(v: JsonValue, path: string, policy: Policy): u8 {
   if (v.kind != JsonKind.String) {
-    policy.error = typeError(path, "one of " + TIER_LIST, v);
+    policy.error = typeError(path, "one of " + TIER_NAMES, v);
     return TIER_UNSET;
   }
   const tier = tierFromName(v.str);
-  if (tier == TIER_UNSET) policy.error = path + ": \"" + v.str + "\" is not a tier; expected one of " + TIER_LIST;
+  if (tier == TIER_UNSET) policy.error = path + ": \"" + v.str + "\" is not a tier; expected one of " + TIER_NAMES;
   return tier;
 }
 
@@ -165,7 +202,7 @@ function parseRule(v: JsonValue, path: string, policy: Policy): Rule | null {
   }
   const t = v.get("tier");
   if (t === null) {
-    policy.error = join(path, "tier") + ": missing; expected one of " + TIER_LIST;
+    policy.error = join(path, "tier") + ": missing; expected one of " + TIER_NAMES;
     return null;
   }
   rule.tier = parseTier(t, join(path, "tier"), policy);
@@ -182,17 +219,28 @@ function parseRule(v: JsonValue, path: string, policy: Policy): Rule | null {
   return rule;
 }
 
+/**
+ * appendCatalog appends the built-in catalog's rules. Its entries are data ("<field> <glob> …
+ * <tier>"); a malformed one is reported like a config error (the tests parse the catalog).
+ */
 function appendCatalog(policy: Policy): void {
   for (let i = 0; i < CATALOG.length; i++) {
     const parts = CATALOG[i].split(" ");
     const rule = new Rule();
-    for (let f = 0; f + 1 < parts.length; f += 2) {
+    let ok = parts.length >= 3 && parts.length % 2 == 1;
+    for (let f = 0; ok && f + 1 < parts.length; f += 2) {
       const p = new Pattern(parts[f + 1]);
-      if (parts[f] == "exe") rule.executable = p;
-      else if (parts[f] == "cmd") rule.commandLine = p;
-      else rule.owner = p;
+      const field = parts[f];
+      if (field == "exe") rule.executable = p;
+      else if (field == "cmd") rule.commandLine = p;
+      else if (field == "owner") rule.owner = p;
+      else ok = false;
     }
-    rule.tier = tierFromName(parts[parts.length - 1]);
+    rule.tier = ok ? tierFromName(parts[parts.length - 1]) : TIER_UNSET;
+    if (rule.tier == TIER_UNSET) {
+      policy.error = "catalog entry " + i.toString() + " (\"" + CATALOG[i] + "\"): expected <exe|cmd|owner> <glob> … <tier>";
+      return;
+    }
     rule.score = defaultScore(rule.tier);
     policy.rules.push(rule);
   }

@@ -34,13 +34,16 @@ export function isKind(v: JsonValue, kind: JsonKind): bool {
   return v.kind == kind;
 }
 
-/** closest returns the allowed key within edit distance 2 of k, or "". */
+/**
+ * closest returns the allowed key within edit distance 2 of k, or "" (a distance as long as k
+ * itself means a different word, not a typo).
+ */
 export function closest(k: string, allowed: string[]): string {
   let best = "";
   let bestD = 3;
   for (let i = 0; i < allowed.length; i++) {
     const d = editDistance(k, allowed[i]);
-    if (d < bestD) {
+    if (d < bestD && d < k.length) {
       bestD = d;
       best = allowed[i];
     }

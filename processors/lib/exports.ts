@@ -1,19 +1,23 @@
 // The ABI exports every processor shares; a processor's index.ts re-exports them:
 //   export { nrdot_abi_version, nrdot_buffer, nrdot_output_ptr, nrdot_error } from "../lib/exports";
-import { ABI_VERSION, errorMessage, inputBuffer, outputPointer, outputString } from "./abi";
+import { ABI_VERSION, inputBuffer, outputError, outputPointer } from "./abi";
 
+/** nrdot_abi_version: the marker export; 1 for ABI v1. */
 export function nrdot_abi_version(): i32 {
   return ABI_VERSION;
 }
 
+/** nrdot_buffer: an 8-byte aligned input buffer of at least size bytes; 0 when out of memory. */
 export function nrdot_buffer(size: i32): usize {
   return inputBuffer(size);
 }
 
+/** nrdot_output_ptr: where the output of the last call starts. */
 export function nrdot_output_ptr(): usize {
   return outputPointer();
 }
 
+/** nrdot_error: the length of the last error message, copied to the output (0 if none). */
 export function nrdot_error(): i32 {
-  return outputString(errorMessage());
+  return outputError();
 }

@@ -1,4 +1,5 @@
-// Imports from the host module "nrdot" (docs/reference/abi.md, "Provided by the host").
+// Imports from the host module "nrdot" (docs/reference/abi.md, "Provided by the host"), and
+// logging on top of them. The guest's abort is in rt/abort.ts.
 
 // @ts-ignore: decorator
 @external("nrdot", "log")
@@ -17,20 +18,29 @@ export const LOG_INFO: i32 = 1;
 export const LOG_WARN: i32 = 2;
 export const LOG_ERROR: i32 = 3;
 
-/** log sends a message to the collector's logger. Not for hot paths: it encodes the string. */
-export function log(level: i32, message: string): void {
-  const b = String.UTF8.encode(message);
-  hostLog(level, changetype<usize>(b), b.byteLength);
+// Messages are encoded into this static buffer, so logging never allocates (a longer message is
+// cut at a code point boundary).
+const LOG_CAP: i32 = 2048;
+const LOG_BUF: usize = memory.data(2048);
+
+/** encodeInto writes s as UTF-8 at dst (cap bytes of room), cutting it to fit; returns the bytes written. */
+export function encodeInto(s: string, dst: usize, cap: i32): i32 {
+  let units = s.length;
+  // A UTF-16 unit never takes more than 3 bytes (a surrogate pair: 4 bytes for 2 units).
+  if (units * 3 > cap) {
+    const need = String.UTF8.byteLength(s);
+    if (need > cap) units = cap / 3;
+  }
+  if (units <= 0) return 0;
+  return <i32>String.UTF8.encodeUnsafe(changetype<usize>(s), units, dst);
 }
 
-/**
- * nrdotAbort replaces AssemblyScript's `env.abort` import (asconfig.json `use`), so modules
- * import nothing but `nrdot`. It reports the failed assertion, then traps: the host passes the
- * batch through and re-creates the instance.
- */
-export function nrdotAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
-  let m = "abort: " + (message !== null ? message : "(no message)");
-  if (fileName !== null) m += " at " + fileName + ":" + line.toString() + ":" + column.toString();
-  log(LOG_ERROR, m);
-  unreachable();
+/** log sends message to the collector's logger at level (LOG_DEBUG … LOG_ERROR). */
+export function log(level: i32, message: string): void {
+  hostLog(level, LOG_BUF, encodeInto(message, LOG_BUF, LOG_CAP));
+}
+
+/** logBytes sends len UTF-8 bytes at ptr to the collector's logger. */
+export function logBytes(level: i32, ptr: usize, len: i32): void {
+  hostLog(level, ptr, len);
 }

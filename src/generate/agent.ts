@@ -24,7 +24,8 @@ function optimizeConfig(p: Profile): Record<string, unknown> {
   };
 }
 
-function exporter(backend: Backend): [string, Record<string, unknown>] {
+/** exporter is the final exporter: New Relic OTLP (key from the environment) or a local file. */
+export function exporter(backend: Backend): [string, Record<string, unknown>] {
   if (backend === "newrelic") {
     return ["otlp_http/newrelic", {
       endpoint: "${env:NEW_RELIC_OTLP_ENDPOINT:-https://otlp.nr-data.net}",

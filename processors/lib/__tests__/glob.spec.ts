@@ -1,39 +1,97 @@
-import { globMatchString } from "../glob";
+import { Pattern, globMatchGeneral, globMatchString } from "../glob";
+
+/** both checks the fast path a Pattern picks and the general matcher give the same answer. */
+function both(pattern: string, name: string): bool {
+  const fast = globMatchString(pattern, name);
+  const general = globMatchGeneral(pattern, name);
+  if (fast != general) throw new Error("fast path and general matcher disagree on " + pattern + " / " + name);
+  return fast;
+}
+
+function bytes(values: u8[]): ArrayBuffer {
+  const b = new ArrayBuffer(values.length);
+  for (let i = 0; i < values.length; i++) store<u8>(changetype<usize>(b) + <usize>i, values[i]);
+  return b;
+}
 
 describe("globMatch", () => {
   it("matches literals exactly and case-sensitively", () => {
-    expect(globMatchString("postgres", "postgres")).toBe(true);
-    expect(globMatchString("postgres", "Postgres")).toBe(false);
-    expect(globMatchString("postgres", "postgres2")).toBe(false);
-    expect(globMatchString("postgres", "postgre")).toBe(false);
+    expect(both("postgres", "postgres")).toBe(true);
+    expect(both("postgres", "Postgres")).toBe(false);
+    expect(both("postgres", "postgres2")).toBe(false);
+    expect(both("postgres", "postgre")).toBe(false);
   });
   it("handles empty patterns and names", () => {
-    expect(globMatchString("", "")).toBe(true);
-    expect(globMatchString("", "a")).toBe(false);
-    expect(globMatchString("*", "")).toBe(true);
-    expect(globMatchString("?", "")).toBe(false);
+    expect(both("", "")).toBe(true);
+    expect(both("", "a")).toBe(false);
+    expect(both("*", "")).toBe(true);
+    expect(both("**", "")).toBe(true);
+    expect(both("?", "")).toBe(false);
+    expect(both("a*", "")).toBe(false);
+  });
+  it("lets * alone match everything", () => {
+    expect(both("*", "anything at all")).toBe(true);
+    expect(both("*", "日本語")).toBe(true);
+    expect(both("***", "x")).toBe(true);
   });
   it("lets * match any run, including an empty one", () => {
-    expect(globMatchString("*", "anything at all")).toBe(true);
-    expect(globMatchString("kworker/*", "kworker/0:1")).toBe(true);
-    expect(globMatchString("kworker/*", "kworker/")).toBe(true);
-    expect(globMatchString("kworker/*", "kworker")).toBe(false);
-    expect(globMatchString("*-test", "api-test")).toBe(true);
-    expect(globMatchString("*-test", "api-testing")).toBe(false);
-    expect(globMatchString("*org.elasticsearch*", "java -cp x org.elasticsearch.bootstrap.Elasticsearch")).toBe(true);
+    expect(both("kworker/*", "kworker/0:1")).toBe(true);
+    expect(both("kworker/*", "kworker/")).toBe(true);
+    expect(both("kworker/*", "kworker")).toBe(false);
+    expect(both("*-test", "api-test")).toBe(true);
+    expect(both("*-test", "api-testing")).toBe(false);
+    expect(both("*org.elasticsearch*", "java -cp x org.elasticsearch.bootstrap.Elasticsearch")).toBe(true);
+    expect(both("*org.elasticsearch*", "java -cp x org.elastic")).toBe(false);
   });
   it("backtracks across several stars", () => {
-    expect(globMatchString("a*b*c", "a-x-b-y-c")).toBe(true);
-    expect(globMatchString("a*b*c", "a-x-c-y-b")).toBe(false);
-    expect(globMatchString("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")).toBe(false);
-    expect(globMatchString("**x", "yyx")).toBe(true);
+    expect(both("a*b*c", "a-x-b-y-c")).toBe(true);
+    expect(both("a*b*c", "abc")).toBe(true);
+    expect(both("a*b*c", "a-x-c-y-b")).toBe(false);
+    expect(both("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")).toBe(false);
+    expect(both("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab")).toBe(true);
+    expect(both("**x", "yyx")).toBe(true);
+    expect(both("*ab*ab*", "xabyab")).toBe(true);
+    expect(both("*ab*ab", "xabyabz")).toBe(false);
+  });
+  it("stays fast on patterns that are exponential for naive backtracking", () => {
+    let name = "";
+    for (let i = 0; i < 2000; i++) name += "a";
+    let pattern = "";
+    for (let i = 0; i < 30; i++) pattern += "*a";
+    expect(both(pattern + "*b", name)).toBe(false);
+    expect(both(pattern + "*", name)).toBe(true);
   });
   it("lets ? match one code point, multibyte included", () => {
-    expect(globMatchString("php-fpm?", "php-fpm8")).toBe(true);
-    expect(globMatchString("caf?", "café")).toBe(true);
-    expect(globMatchString("caf??", "café")).toBe(false);
-    expect(globMatchString("?-worker", "日-worker")).toBe(true);
-    expect(globMatchString("*日本*", "app-日本-svc")).toBe(true);
-    expect(globMatchString("app-?", "app-😀")).toBe(true);
+    expect(both("php-fpm?", "php-fpm8")).toBe(true);
+    expect(both("caf?", "café")).toBe(true);
+    expect(both("caf??", "café")).toBe(false);
+    expect(both("?-worker", "日-worker")).toBe(true);
+    expect(both("??-worker", "日-worker")).toBe(false);
+    expect(both("app-?", "app-😀")).toBe(true);
+    expect(both("app-??", "app-😀")).toBe(false);
+    expect(both("*?", "é")).toBe(true);
+    expect(both("?*?", "é")).toBe(false);
+  });
+  it("matches multibyte literals byte for byte", () => {
+    expect(both("*日本*", "app-日本-svc")).toBe(true);
+    expect(both("*日本*", "app-日-本")).toBe(false);
+    expect(both("café", "café")).toBe(true);
+    expect(both("café", "cafe")).toBe(false);
+    expect(both("*é", "résumé")).toBe(true);
+  });
+  it("copes with names that are not valid UTF-8", () => {
+    const p = new Pattern("a?b");
+    const name = bytes([0x61, 0x80, 0x80, 0x62]); // a, two stray continuation bytes, b
+    expect(p.matches(changetype<usize>(name), name.byteLength)).toBe(true);
+    const star = new Pattern("*b");
+    expect(star.matches(changetype<usize>(name), name.byteLength)).toBe(true);
+    const lone = bytes([0xc3]); // a lead byte with nothing after it
+    expect(new Pattern("?").matches(changetype<usize>(lone), lone.byteLength)).toBe(true);
+    expect(new Pattern("??").matches(changetype<usize>(lone), lone.byteLength)).toBe(false);
+  });
+  it("keeps the source and bytes of a compiled pattern", () => {
+    const p = new Pattern("nginx*");
+    expect(p.source).toBe("nginx*");
+    expect(p.len).toBe(6);
   });
 });

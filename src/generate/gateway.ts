@@ -1,0 +1,45 @@
+// Gateway mode (DESIGN.md, "Beyond one machine"): agents keep the per-process work and send what
+// they keep to a gateway tier through the loadbalancing exporter, keyed by resource so a process
+// always lands on one replica; the gateway batches, compresses, queues on disk and exports.
+import type { Profile } from "../profile/schema.ts";
+import { agentConfig, exporter, type Backend } from "./agent.ts";
+
+/** agentToGateway is the agent config with its exporter replaced by the gateways. */
+export function agentToGateway(p: Profile): Record<string, unknown> {
+  const cfg = agentConfig(p, "file") as any;
+  cfg.exporters = {
+    loadbalancing: {
+      routing_key: "resource",
+      protocol: { otlp: { tls: { insecure: true }, compression: "zstd" } },
+      resolver: { dns: { hostname: "${env:NRDOT_GATEWAY_HOST:-localhost}", port: "${env:NRDOT_GATEWAY_PORT:-4317}" } },
+      sending_queue: { enabled: true, storage: "file_storage" },
+    },
+  };
+  for (const pipeline of Object.values<any>(cfg.service.pipelines)) {
+    if (pipeline.exporters.includes("file")) pipeline.exporters = ["loadbalancing"];
+  }
+  return cfg;
+}
+
+export function gatewayConfig(p: Profile, backend: Backend): Record<string, unknown> {
+  const [exporterId, exporterCfg] = exporter(backend);
+  return {
+    receivers: { otlp: { protocols: { grpc: { endpoint: "${env:NRDOT_GATEWAY_LISTEN:-0.0.0.0:4317}" } } } },
+    processors: {
+      memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib * 2, spike_limit_mib: Math.floor(p.memory_limit_mib / 2) },
+      batch: { timeout: p.batch.standard.timeout, send_batch_size: p.batch.standard.size },
+    },
+    exporters: { [exporterId]: exporterCfg },
+    extensions: {
+      health_check: { endpoint: "${env:NRDOT_HEALTH_ENDPOINT:-0.0.0.0:13133}" },
+      pprof: { endpoint: "${env:NRDOT_PPROF_ENDPOINT:-localhost:1777}" },
+      zpages: { endpoint: "${env:NRDOT_ZPAGES_ENDPOINT:-localhost:55679}" },
+      file_storage: { directory: "${env:NRDOT_DATA_DIR:-./data}/gateway-queue", create_directory: true },
+    },
+    service: {
+      extensions: ["health_check", "pprof", "zpages", "file_storage"],
+      telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }] } },
+      pipelines: { metrics: { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters: [exporterId] } },
+    },
+  };
+}

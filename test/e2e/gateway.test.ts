@@ -1,0 +1,55 @@
+// End to end, two collectors on loopback: an agent generated in gateway mode optimizes this
+// host's processes and sends them through the loadbalancing exporter (OTLP) to a gateway, which
+// writes them to a file.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "../../src/cli.ts";
+import { readResources, requireBuilt, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+
+function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+describe("agent -> gateway over OTLP", () => {
+  let dir: string;
+  before(() => {
+    requireBuilt();
+    dir = mkdtempSync(join(tmpdir(), "nrdot-gw-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("delivers the agent's optimized, tiered process metrics to the gateway's exporter", async () => {
+    const io = { stdout: { write: () => true }, stderr: { write: (s: string) => process.stderr.write(s) }, env: { ...process.env, NEW_RELIC_LICENSE_KEY: "" } };
+    assert.equal(await main(["generate", "--mode", "gateway", "-o", dir], io), 0);
+    const quiet = "service:\n  telemetry:\n    metrics:\n      level: none\n";
+    const fastAgent = join(dir, "fast-agent.yaml");
+    writeFileSync(fastAgent, "receivers:\n  host_metrics:\n    collection_interval: 1s\nprocessors:\n  batch/critical: {timeout: 100ms}\n  batch/standard: {timeout: 100ms}\n  batch/sampled: {timeout: 100ms}\n" + quiet);
+    const fastGateway = join(dir, "fast-gateway.yaml");
+    writeFileSync(fastGateway, "processors:\n  batch: {timeout: 100ms}\n" + quiet);
+    const port = await freePort();
+    const ports = async () => ({ NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}` });
+    const gateway = startCollector([join(dir, "gateway.yaml"), fastGateway], { NRDOT_DATA_DIR: join(dir, "gw"), NRDOT_GATEWAY_LISTEN: `127.0.0.1:${port}`, ...(await ports()) });
+    const agent = startCollector([join(dir, "agent.yaml"), fastAgent], {
+      NRDOT_DATA_DIR: join(dir, "agent"), NRDOT_WASM_DIR: wasmDir, NRDOT_GATEWAY_HOST: "127.0.0.1", NRDOT_GATEWAY_PORT: String(port), ...(await ports()),
+    });
+    try {
+      const got = await waitFor("tiered resources at the gateway", () => {
+        const rs = readResources(join(dir, "gw", "metrics.jsonl"));
+        return rs.length > 0 && rs.every((r) => r.attrs["nrdot.tier"] !== undefined) ? rs : undefined;
+      }, 45_000, gateway);
+      assert.ok(got.some((r) => r.metricNames.includes("process.memory.usage")));
+    } finally {
+      await stopCollector(agent);
+      await stopCollector(gateway);
+    }
+  });
+});
