@@ -7,6 +7,7 @@ import { validateCommand } from "./commands/validate.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { recordCommand } from "./commands/record.ts";
+import { schemasCommand } from "./commands/schemas.ts";
 
 export function program(io: Io): Command {
   const p = new Command("nrdot")
@@ -14,7 +15,7 @@ export function program(io: Io): Command {
     .option("--verbose", "show stack traces")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const c of [generateCommand(io), validateCommand(io), simulateCommand(io), replayCommand(io), recordCommand(io)]) p.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
+  for (const c of [generateCommand(io), validateCommand(io), simulateCommand(io), replayCommand(io), recordCommand(io), schemasCommand(io)]) p.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   return p;
 }
 

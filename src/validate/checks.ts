@@ -4,6 +4,34 @@ import { existsSync } from "node:fs";
 import { closest } from "../errors.ts";
 import { WasmModule } from "../host/index.ts";
 import { expandEnv, type ConfigFile, type Problem } from "./config.ts";
+import { Ajv, type ErrorObject } from "ajv";
+import { componentSchemas } from "./schemas.ts";
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new Map(Object.entries(componentSchemas).map(([t, s]) => [t, ajv.compile(s)]));
+const SECTIONS = ["receivers", "processors", "exporters", "connectors", "extensions"] as const;
+
+/** schemas checks every component whose type has a schema; one problem per failed rule. */
+export function schemas(c: ConfigFile): Problem[] {
+  const out: Problem[] = [];
+  for (const section of SECTIONS) {
+    for (const [id, cfg] of Object.entries<unknown>(c.data[section] ?? {})) {
+      const validate = validators.get(typeOf(id));
+      if (!validate || validate(cfg ?? {})) continue;
+      for (const e of validate.errors ?? []) out.push(schemaProblem(section, id, e));
+    }
+  }
+  return out;
+}
+
+function schemaProblem(section: string, id: string, e: ErrorObject): Problem {
+  const path = [section, id, ...e.instancePath.split("/").slice(1)];
+  if (e.keyword === "additionalProperties") {
+    const key = String((e.params as { additionalProperty: string }).additionalProperty);
+    return { path: [...path, key], message: `unknown key \`${key}\`` };
+  }
+  return { path, message: e.message ?? "invalid" };
+}
 
 const HOSTMETRICS_KEYS = ["collection_interval", "initial_delay", "timeout", "root_path", "scrapers", "metadata_collection_interval"];
 const ROUTING_KEYS = ["default_pipelines", "error_mode", "table"];
@@ -18,6 +46,7 @@ function unknownKeys(obj: unknown, known: string[], path: string[]): Problem[] {
   });
 }
 
+/** strictKeys: the top-level keys the collector silently ignores, with a did-you-mean. */
 export function strictKeys(c: ConfigFile): Problem[] {
   const out: Problem[] = [];
   for (const [id, cfg] of Object.entries(c.data.receivers ?? {})) {

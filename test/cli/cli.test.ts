@@ -76,6 +76,18 @@ describe("nrdot generate", () => {
   });
 });
 
+describe("nrdot schemas", () => {
+  it("keeps schemas/ fresh", async () => {
+    const dir = tmp();
+    const r = await run(["schemas", "-o", dir]);
+    assert.equal(r.code, 0, r.err);
+    for (const f of readdirSync(dir)) {
+      assert.equal(readFileSync(join(dir, f), "utf8"), readFileSync(join(repoRoot, "schemas", f), "utf8"), `schemas/${f} is stale: run \`npx nrdot schemas -o schemas\``);
+    }
+    assert.equal(readdirSync(dir).length, readdirSync(join(repoRoot, "schemas")).length, "schemas/ has no stale extra files");
+  });
+});
+
 describe("nrdot validate", () => {
   const env = { NRDOT_DATA_DIR: tmp(), NRDOT_WASM_DIR: join(repoRoot, "build/wasm") };
 
@@ -110,6 +122,15 @@ describe("nrdot validate", () => {
     assert.match(r.err, /`batch\/nope` is not defined under processors/);
   });
 
+  it("checks every generated component against its schema, naming the key", async () => {
+    const dir = tmp();
+    const f = join(dir, "schema.yaml");
+    writeFileSync(f, readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8").replace("send_batch_size: 512", "send_batch_sise: 512"));
+    const r = await run(["validate", f, "--no-collector-check"], env);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /schema\.yaml:\d+ \(processors::batch\/critical::send_batch_sise\): unknown key `send_batch_sise`/);
+  });
+
   it("names a missing WASM module and how to build it", async () => {
     const r = await run(["validate", join(repoRoot, "configs/balanced/agent.yaml"), "--no-collector-check"], { ...env, NRDOT_WASM_DIR: "/nonexistent/wasm" });
     assert.equal(r.code, 1);
@@ -126,9 +147,10 @@ describe("nrdot validate", () => {
   it("passes the collector's own refusal through", async () => {
     const dir = tmp();
     const f = join(dir, "bad.yaml");
-    writeFileSync(f, readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8").replace("check_interval: 1s", "check_interval: 1s\n    limit_percentage_typo: 3"));
+    // Valid to our schemas; the memory_limiter's own Validate refuses a spike above the limit.
+    writeFileSync(f, readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8").replace("spike_limit_mib: 100", "spike_limit_mib: 900"));
     const r = await run(["validate", f], env);
     assert.equal(r.code, 1);
-    assert.match(r.err, /the collector refused the config[\s\S]*limit_percentage_typo/);
+    assert.match(r.err, /the collector refused the config[\s\S]*memory_limiter/);
   });
 });

@@ -1,0 +1,55 @@
+// JSON schemas of every component the generator emits, by component type. They are strict
+// (additionalProperties: false) at every level we generate, including where the collector is lax
+// (host_metrics and routing top-level keys), and `nrdot schemas` writes them to schemas/.
+const duration = { type: "string", pattern: "^(\\$\\{[^}]+\\}|[0-9]+(ns|us|ms|s|m|h))$" };
+const envOr = (t: Record<string, unknown>) => ({ anyOf: [t, { type: "string", pattern: "^\\$\\{env:[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$" }] });
+const str = { type: "string", minLength: 1 };
+const strict = (properties: Record<string, unknown>, required: string[] = []) => ({ type: "object", additionalProperties: false, properties, required });
+const queue = strict({ enabled: { type: "boolean" }, storage: str, num_consumers: { type: "integer" }, queue_size: { type: "integer" } });
+const retry = strict({ enabled: { type: "boolean" }, initial_interval: duration, max_interval: duration, max_elapsed_time: duration });
+
+export const componentSchemas: Record<string, Record<string, unknown>> = {
+  host_metrics: strict({
+    collection_interval: duration,
+    initial_delay: duration,
+    timeout: duration,
+    root_path: { type: "string" },
+    scrapers: strict({
+      process: strict({
+        mute_process_all_errors: { type: "boolean" },
+        mute_process_name_error: { type: "boolean" },
+        mute_process_exe_error: { type: "boolean" },
+        mute_process_io_error: { type: "boolean" },
+        mute_process_user_error: { type: "boolean" },
+        mute_process_cgroup_error: { type: "boolean" },
+        scrape_process_delay: duration,
+        metrics: { type: "object", additionalProperties: strict({ enabled: { type: "boolean" } }) },
+        resource_attributes: { type: "object", additionalProperties: strict({ enabled: { type: "boolean" } }) },
+        include: strict({ names: { type: "array", items: str }, match_type: { enum: ["strict", "regexp"] } }, ["names", "match_type"]),
+        exclude: strict({ names: { type: "array", items: str }, match_type: { enum: ["strict", "regexp"] } }, ["names", "match_type"]),
+      }),
+    }, ["process"]),
+  }, ["scrapers"]),
+  memory_limiter: strict({ check_interval: duration, limit_mib: { type: "integer", minimum: 1 }, spike_limit_mib: { type: "integer", minimum: 0 }, limit_percentage: { type: "integer" }, spike_limit_percentage: { type: "integer" } }, ["check_interval"]),
+  cumulative_to_delta: strict({ include: strict({ metrics: { type: "array", items: str }, match_type: { enum: ["strict", "regexp"] } }), exclude: strict({ metrics: { type: "array", items: str }, match_type: { enum: ["strict", "regexp"] } }) }),
+  wasm: strict({ module: str, config: { type: "object" }, storage: str, checkpoint_interval: duration, memory_limit_mib: { type: "integer", minimum: 1, maximum: 4096 } }, ["module"]),
+  batch: strict({ timeout: duration, send_batch_size: { type: "integer", minimum: 0 }, send_batch_max_size: { type: "integer", minimum: 0 } }),
+  routing: strict({
+    default_pipelines: { type: "array", items: str },
+    error_mode: { enum: ["ignore", "silent", "propagate"] },
+    table: { type: "array", items: strict({ context: { enum: ["resource", "metric", "datapoint", "request"] }, condition: str, statement: str, pipelines: { type: "array", items: str, minItems: 1 } }, ["pipelines"]) },
+  }, ["table"]),
+  file: strict({ path: str, format: { enum: ["json", "proto"] } }, ["path"]),
+  otlp_http: strict({ endpoint: str, headers: { type: "object", additionalProperties: { type: "string" } }, compression: { enum: ["none", "gzip", "zstd", "snappy"] }, sending_queue: queue, retry_on_failure: retry }, ["endpoint"]),
+  loadbalancing: strict({
+    routing_key: { enum: ["traceID", "service", "resource", "metric", "streamID", "attributes"] },
+    protocol: strict({ otlp: { type: "object" } }, ["otlp"]),
+    resolver: strict({ static: { type: "object" }, dns: strict({ hostname: str, port: envOr({ type: "string" }) }, ["hostname"]), k8s: { type: "object" } }),
+    sending_queue: queue,
+  }, ["protocol", "resolver"]),
+  otlp: strict({ protocols: strict({ grpc: strict({ endpoint: str }), http: strict({ endpoint: str, max_request_body_size: { type: "integer" } }) }) }, ["protocols"]),
+  health_check: strict({ endpoint: str }),
+  pprof: strict({ endpoint: str }),
+  zpages: strict({ endpoint: str }),
+  file_storage: strict({ directory: str, create_directory: { type: "boolean" }, timeout: duration }, ["directory"]),
+};
