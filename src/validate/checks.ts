@@ -97,6 +97,9 @@ export function graph(c: ConfigFile): Problem[] {
       if (!pipelines[p]) out.push({ path: ["connectors", id, "table", String(i), "pipelines"], message: `pipeline \`${p}\` does not exist` });
     }
     for (const p of r?.default_pipelines ?? []) if (!pipelines[p]) out.push({ path: ["connectors", id, "default_pipelines"], message: `pipeline \`${p}\` does not exist` });
+    if ((r?.default_pipelines ?? []).length === 0) {
+      out.push({ path: ["connectors", id], message: "no default_pipelines: resources the table does not match (a tier without a route) would be dropped", hint: "set default_pipelines, e.g. [metrics/standard]" });
+    }
   }
   return out;
 }

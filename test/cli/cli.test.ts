@@ -114,12 +114,14 @@ describe("nrdot validate", () => {
     const f = join(dir, "graph.yaml");
     const cfg = readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8")
       .replace("- memory_limiter\n        - cumulative_to_delta", "- cumulative_to_delta\n        - memory_limiter")
-      .replace("processors:\n        - batch/sampled", "processors:\n        - batch/nope");
+      .replace("processors:\n        - batch/sampled", "processors:\n        - batch/nope")
+      .replace("    default_pipelines:\n      - metrics/standard\n", "");
     writeFileSync(f, cfg);
     const r = await run(["validate", f, "--no-collector-check"], env);
     assert.equal(r.code, 1);
     assert.match(r.err, /memory_limiter must be the first processor/);
     assert.match(r.err, /`batch\/nope` is not defined under processors/);
+    assert.match(r.err, /no default_pipelines: resources the table does not match/);
   });
 
   it("checks every generated component against its schema, naming the key", async () => {
