@@ -1,6 +1,6 @@
 // optimize: stateful scoring, top-K with hysteresis and roll-up, degradation under memory
 // pressure. This file exports the ABI only (docs/reference/abi.md); the policy is in select.ts.
-import { STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_OK, fail, outputBuffer, outputString } from "../lib/abi";
+import { STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_OK, fail, inMemory, outputBuffer, outputString } from "../lib/abi";
 import { memoryPressure } from "../lib/host";
 import { utf8 } from "../lib/json";
 import { Table } from "../lib/table";
@@ -15,6 +15,7 @@ const state = new State();
 const table = new Table();
 
 export function nrdot_configure(ptr: usize, len: i32): i32 {
+  if (!inMemory(ptr, len)) return fail(STATUS_BAD_CONFIG, "config: the bytes given lie outside the module's memory");
   const c = parseConfig(utf8(ptr, len));
   if (c.error.length > 0) return fail(STATUS_BAD_CONFIG, c.error);
   config = c;

@@ -4,6 +4,7 @@
 //       routing/tier on resource attribute nrdot.tier
 //         metrics/critical | metrics/standard | metrics/sampled: batch -> exporter
 import type { Profile } from "../profile/schema.ts";
+import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
 
 export type Backend = "file" | "newrelic";
 
@@ -78,15 +79,10 @@ export function agentConfig(p: Profile, backend: Backend): Record<string, unknow
       },
     },
     exporters: { [exporterId]: exporterCfg },
-    extensions: {
-      health_check: { endpoint: "${env:NRDOT_HEALTH_ENDPOINT:-localhost:13133}" },
-      pprof: { endpoint: "${env:NRDOT_PPROF_ENDPOINT:-localhost:1777}" },
-      zpages: { endpoint: "${env:NRDOT_ZPAGES_ENDPOINT:-localhost:55679}" },
-      file_storage: { directory: "${env:NRDOT_DATA_DIR:-./data}/state", create_directory: true },
-    },
+    extensions: operationsExtensions("localhost", "state"),
     service: {
-      extensions: ["health_check", "pprof", "zpages", "file_storage"],
-      telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "localhost", port: 8888 } } } }] } },
+      extensions: OPERATIONS_EXTENSIONS,
+      telemetry: selfTelemetry("localhost"),
       pipelines: {
         "metrics/ingest": {
           receivers: ["host_metrics"],

@@ -3,6 +3,7 @@
 // always lands on one replica; the gateway batches, compresses, queues on disk and exports.
 import type { Profile } from "../profile/schema.ts";
 import { agentConfig, exporter, type Backend } from "./agent.ts";
+import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
 
 /** agentToGateway is the agent config with its exporter replaced by the gateways. */
 export function agentToGateway(p: Profile): Record<string, unknown> {
@@ -30,15 +31,10 @@ export function gatewayConfig(p: Profile, backend: Backend): Record<string, unkn
       batch: { timeout: p.batch.standard.timeout, send_batch_size: p.batch.standard.size },
     },
     exporters: { [exporterId]: exporterCfg },
-    extensions: {
-      health_check: { endpoint: "${env:NRDOT_HEALTH_ENDPOINT:-0.0.0.0:13133}" },
-      pprof: { endpoint: "${env:NRDOT_PPROF_ENDPOINT:-localhost:1777}" },
-      zpages: { endpoint: "${env:NRDOT_ZPAGES_ENDPOINT:-localhost:55679}" },
-      file_storage: { directory: "${env:NRDOT_DATA_DIR:-./data}/gateway-queue", create_directory: true },
-    },
+    extensions: operationsExtensions("0.0.0.0", "gateway-queue"),
     service: {
-      extensions: ["health_check", "pprof", "zpages", "file_storage"],
-      telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }] } },
+      extensions: OPERATIONS_EXTENSIONS,
+      telemetry: selfTelemetry("0.0.0.0"),
       pipelines: { metrics: { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters: [exporterId] } },
     },
   };
