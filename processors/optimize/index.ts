@@ -1,6 +1,6 @@
 // optimize: stateful scoring, top-K with hysteresis and roll-up, degradation under memory
 // pressure. This file exports the ABI only (docs/reference/abi.md); the policy is in select.ts.
-import { STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_OK, fail, inMemory, outputBuffer, outputString } from "../lib/abi";
+import { STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_INTERNAL, STATUS_OK, fail, inMemory, outputBuffer, outputString } from "../lib/abi";
 import { memoryPressure } from "../lib/host";
 import { utf8 } from "../lib/json";
 import { Table } from "../lib/table";
@@ -35,7 +35,9 @@ export function nrdot_process(ptr: usize, len: i32): i32 {
 
 export function nrdot_snapshot(): i32 {
   const n = snapshotSize(state);
-  writeSnapshot(state, outputBuffer(n));
+  const p = outputBuffer(n);
+  if (p == 0) return -fail(STATUS_INTERNAL, "snapshot: no memory left for " + n.toString() + " bytes");
+  writeSnapshot(state, p);
   return n;
 }
 
