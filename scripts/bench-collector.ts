@@ -2,7 +2,7 @@
 // The real built collector runs three pipelines in turn on the same recorded batches, each
 // receiving OTLP/HTTP JSON on loopback and exporting OTLP/HTTP to a local sink:
 //   passthrough: no processors (the baseline)
-//   optimizer:   wasm/classify -> wasm/optimize (the default profile's settings)
+//   optimizer:   the default profile's wasm processors (wasm/optimize with classify embedded)
 //   ottl:        transform (tier by regex on the name) -> filter (drop what the optimizer dropped,
 //                by a regex over the pids it kept): the same keep/drop decisions in OTTL, without
 //                the roll-up OTTL cannot do
@@ -122,12 +122,13 @@ async function main(): Promise<void> {
     const batches = generateHost({ intervals: 10, scale });
     const processes = Math.round(batches.reduce((n, b) => n + b.resourceMetrics.length, 0) / batches.length);
     const bodies = batches.map((b) => JSON.stringify(b));
-    const stages = [wasm("wasm/classify"), wasm("wasm/optimize")];
+    const ids: string[] = profile.service.pipelines["metrics/ingest"].processors.filter((id: string) => id.startsWith("wasm/"));
+    const stages = ids.map(wasm);
     const pids = await keptPids(batches, stages);
     const tierRegex = (tier: string) => `^(${CATALOG_EXECUTABLES[tier].join("|")})$`;
     const pipelines: [string, Record<string, unknown>, string[]][] = [
       ["passthrough", {}, []],
-      ["optimizer", { "wasm/classify": { module: stages[0].module, config: stages[0].config }, "wasm/optimize": { module: stages[1].module, config: stages[1].config } }, ["wasm/classify", "wasm/optimize"]],
+      ["optimizer", Object.fromEntries(ids.map((id, i) => [id, { module: stages[i].module, config: stages[i].config }])), ids],
       ["ottl", {
         transform: { error_mode: "ignore", metric_statements: [{ context: "resource", statements: [
           `set(attributes["nrdot.tier"], "standard")`,

@@ -62,7 +62,7 @@ func applyDecisions(rms pmetric.ResourceMetricsSlice, records []byte) outcome {
 		return false
 	})
 	for _, other := range others {
-		other.rm.Resource().Attributes().PutInt(attrRollupCount, other.count)
+		other.finish()
 		other.rm.MoveTo(rms.AppendEmpty())
 	}
 	return out
@@ -101,7 +101,17 @@ type rollup struct {
 // handful: state, direction), so finding a point is a short scan, not a hash of its attributes.
 type accumulator struct {
 	metric pmetric.Metric
-	points []pmetric.NumberDataPoint
+	points []pointSum
+}
+
+// pointSum is one point of "other" while it is being summed: the sums live in Go fields and are
+// written into pdata once, by finish (each pdata value write allocates).
+type pointSum struct {
+	dp       pmetric.NumberDataPoint // carries the attribute set
+	isInt    bool
+	i        int64
+	f        float64
+	start, t pcommon.Timestamp
 }
 
 func newRollup() *rollup {
@@ -188,9 +198,9 @@ func (r *rollup) accumulatorFor(src pmetric.Metric, i int) *accumulator {
 }
 
 func (a *accumulator) add(dp pmetric.NumberDataPoint) {
-	for _, acc := range a.points {
-		if acc.Attributes().Equal(dp.Attributes()) {
-			mergePoint(acc, dp)
+	for k := range a.points {
+		if a.points[k].dp.Attributes().Equal(dp.Attributes()) {
+			a.points[k].merge(dp)
 			return
 		}
 	}
@@ -200,21 +210,48 @@ func (a *accumulator) add(dp pmetric.NumberDataPoint) {
 	} else {
 		acc = a.metric.Gauge().DataPoints().AppendEmpty()
 	}
-	dp.CopyTo(acc)
-	a.points = append(a.points, acc)
+	dp.Attributes().CopyTo(acc.Attributes())
+	ps := pointSum{dp: acc, isInt: dp.ValueType() == pmetric.NumberDataPointValueTypeInt, start: dp.StartTimestamp(), t: dp.Timestamp()}
+	if ps.isInt {
+		ps.i = dp.IntValue()
+	} else {
+		ps.f = dp.DoubleValue()
+	}
+	a.points = append(a.points, ps)
 }
 
-// mergePoint adds dp into acc: values summed, the earliest start and the latest time kept.
-func mergePoint(acc, dp pmetric.NumberDataPoint) {
-	if dp.StartTimestamp() != 0 && (acc.StartTimestamp() == 0 || dp.StartTimestamp() < acc.StartTimestamp()) {
-		acc.SetStartTimestamp(dp.StartTimestamp())
+// merge adds dp: values summed (ints stay ints while every point is an int), the earliest start
+// and the latest time kept.
+func (ps *pointSum) merge(dp pmetric.NumberDataPoint) {
+	if st := dp.StartTimestamp(); st != 0 && (ps.start == 0 || st < ps.start) {
+		ps.start = st
 	}
-	if dp.Timestamp() > acc.Timestamp() {
-		acc.SetTimestamp(dp.Timestamp())
+	if t := dp.Timestamp(); t > ps.t {
+		ps.t = t
 	}
-	if acc.ValueType() == pmetric.NumberDataPointValueTypeInt && dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
-		acc.SetIntValue(acc.IntValue() + dp.IntValue())
+	if ps.isInt && dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
+		ps.i += dp.IntValue()
 		return
 	}
-	acc.SetDoubleValue(numberValue(acc) + numberValue(dp))
+	if ps.isInt {
+		ps.isInt, ps.f = false, float64(ps.i)
+	}
+	ps.f += numberValue(dp)
+}
+
+// finish writes the sums into the "other" resource's points.
+func (r *rollup) finish() {
+	for _, acc := range r.byName {
+		for k := range acc.points {
+			ps := &acc.points[k]
+			ps.dp.SetStartTimestamp(ps.start)
+			ps.dp.SetTimestamp(ps.t)
+			if ps.isInt {
+				ps.dp.SetIntValue(ps.i)
+			} else {
+				ps.dp.SetDoubleValue(ps.f)
+			}
+		}
+	}
+	r.rm.Resource().Attributes().PutInt(attrRollupCount, r.count)
 }

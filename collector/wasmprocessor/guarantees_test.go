@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,12 +32,20 @@ const (
 	defaultConfig = "../../configs/balanced/agent.yaml"
 )
 
-// profileChain builds wasm/classify -> wasm/optimize with the settings of configs/balanced/agent.yaml.
+// profileChain builds the wasm processors of the default profile's ingest pipeline, in order, with
+// their settings from configs/balanced/agent.yaml.
 func profileChain(t testing.TB, next consumer.Metrics) processor.Metrics {
 	cm, err := confmaptest.LoadConf(defaultConfig)
 	require.NoError(t, err)
-	for _, name := range []string{"optimize", "classify"} {
-		sub, err := cm.Sub("processors::wasm/" + name + "::config")
+	ids, ok := cm.Get("service::pipelines::metrics/ingest::processors").([]any)
+	require.True(t, ok, "the default profile has an ingest pipeline")
+	for i := len(ids) - 1; i >= 0; i-- {
+		id, _ := ids[i].(string)
+		name, ok := strings.CutPrefix(id, "wasm/")
+		if !ok {
+			continue
+		}
+		sub, err := cm.Sub("processors::" + id + "::config")
 		require.NoError(t, err)
 		cfg := createDefaultConfig().(*Config)
 		cfg.Module = filepath.Join(wasmDir, name+".wasm")

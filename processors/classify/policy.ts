@@ -122,15 +122,31 @@ const RULE_KEYS: string[] = ["executable", "command_line", "owner", "tier", "sco
 
 /** parsePolicy builds a Policy from the config JSON text; check policy.error. */
 export function parsePolicy(text: string): Policy {
-  const policy = new Policy();
   const parsed = parseConfigObject(text, TOP_KEYS);
-  policy.error = parsed.error;
+  if (parsed.error.length > 0) {
+    const policy = new Policy();
+    policy.error = parsed.error;
+    return policy;
+  }
+  return parsePolicyValue(parsed.value, "");
+}
+
+/**
+ * parsePolicyValue builds a Policy from a config object found at key path `at` ("" for the top;
+ * "classify" when another module embeds classify's config), so errors name the full path.
+ */
+export function parsePolicyValue(root: JsonValue, at: string): Policy {
+  const policy = new Policy();
+  if (root.kind != JsonKind.Object) {
+    policy.error = typeError(at.length > 0 ? at : "config", "an object", root);
+    return policy;
+  }
+  policy.error = checkKeys(root, at, TOP_KEYS);
   if (policy.error.length > 0) return policy;
-  const root = parsed.value;
 
   const dt = root.get("default_tier");
   if (dt !== null) {
-    const tier = parseTier(dt, "default_tier", policy);
+    const tier = parseTier(dt, join(at, "default_tier"), policy);
     if (tier == TIER_UNSET) return policy;
     policy.defaultTier = tier;
     policy.defaultScore = defaultScore(tier);
@@ -138,11 +154,11 @@ export function parsePolicy(text: string): Policy {
   const rules = root.get("rules");
   if (rules !== null) {
     if (rules.kind != JsonKind.Array) {
-      policy.error = typeError("rules", "an array", rules);
+      policy.error = typeError(join(at, "rules"), "an array", rules);
       return policy;
     }
     for (let i = 0; i < rules.items.length; i++) {
-      const rule = parseRule(rules.items[i], index("rules", i), policy);
+      const rule = parseRule(rules.items[i], index(join(at, "rules"), i), policy);
       if (rule === null) return policy;
       policy.rules.push(rule);
     }
@@ -151,7 +167,7 @@ export function parsePolicy(text: string): Policy {
   const cat = root.get("catalog");
   if (cat !== null) {
     if (cat.kind != JsonKind.Bool) {
-      policy.error = typeError("catalog", "true or false", cat);
+      policy.error = typeError(join(at, "catalog"), "true or false", cat);
       return policy;
     }
     useCatalog = cat.bool;

@@ -4,6 +4,7 @@ import { JsonKind, JsonValue } from "../lib/json";
 import { checkKeys, index, join, parseConfigObject, typeError } from "../lib/config";
 import { Pattern } from "../lib/glob";
 import { TIER_UNSET, tierFromName } from "../lib/decisions";
+import { Policy, parsePolicyValue } from "../classify/policy";
 
 /** A degradation level: from `pressure` up, roll up what it says (levels add up). */
 export class Level {
@@ -29,6 +30,12 @@ export class Config {
   keepTiers: StaticArray<bool> = new StaticArray<bool>(5);
   levels: Level[] = [];
   stateTtlSeconds: f64 = 600;
+  /**
+   * policy is classify's policy when the config embeds it (`classify: {...}`): the module then
+   * classifies on its own columns instead of reading nrdot.tier/nrdot.score from an earlier
+   * wasm/classify, which saves a second table and an attribute write on every resource.
+   */
+  policy: Policy | null = null;
   error: string = "";
 
   constructor() {
@@ -37,7 +44,7 @@ export class Config {
   }
 }
 
-const KEYS: string[] = ["max_processes", "always_keep_top", "exclude", "min_cpu", "min_memory_mib", "min_age_seconds",
+const KEYS: string[] = ["classify", "max_processes", "always_keep_top", "exclude", "min_cpu", "min_memory_mib", "min_age_seconds",
   "ewma_alpha", "weights", "hysteresis", "keep_tiers", "degradation", "state_ttl_seconds"];
 const WEIGHT_KEYS: string[] = ["importance", "cpu", "memory"];
 const LEVEL_KEYS: string[] = ["pressure", "min_score", "keep_fraction", "critical_only"];
@@ -84,6 +91,15 @@ export function parseConfig(text: string): Config {
   c.stateTtlSeconds = number(root, "state_ttl_seconds", "", 1, 1e9, c.stateTtlSeconds, c);
   if (c.error.length > 0) return c;
 
+  const cl = root.get("classify");
+  if (cl !== null) {
+    const policy = parsePolicyValue(cl, "classify");
+    if (policy.error.length > 0) {
+      c.error = policy.error;
+      return c;
+    }
+    c.policy = policy;
+  }
   const ex = root.get("exclude");
   if (ex !== null) {
     if (ex.kind != JsonKind.Array) {

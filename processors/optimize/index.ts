@@ -5,7 +5,7 @@ import { memoryPressure } from "../lib/host";
 import { utf8 } from "../lib/json";
 import { Table } from "../lib/table";
 import { Config, parseConfig } from "./config";
-import { COLUMNS, NUM_COLS, STR_COLS, optimize } from "./select";
+import { NUM_COLS, STR_COLS, columnsFor, optimize } from "./select";
 import { State, readSnapshot, snapshotSize, writeSnapshot } from "./state";
 
 export { nrdot_abi_version, nrdot_buffer, nrdot_output_ptr, nrdot_error } from "../lib/exports";
@@ -23,7 +23,7 @@ export function nrdot_configure(ptr: usize, len: i32): i32 {
 }
 
 export function nrdot_columns(): i32 {
-  return outputString(COLUMNS);
+  return outputString(columnsFor(config));
 }
 
 export function nrdot_process(ptr: usize, len: i32): i32 {

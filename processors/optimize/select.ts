@@ -10,13 +10,21 @@ import {
 import { Config } from "./config";
 import { State, identity } from "./state";
 
-// Column order of nrdot_columns (index.ts).
-export const COLUMNS = "attr process.pid\nattr process.executable.name\nattr nrdot.tier\nattr nrdot.score\n" +
-  "metric process.cpu.time sum\nmetric process.cpu.time start_time\nmetric process.cpu.time time\n" +
+// Column order of nrdot_columns (index.ts). String columns 2 and 3 are nrdot.tier and
+// nrdot.score written by an earlier wasm/classify, or, with classify embedded, the command line
+// and the owner that the policy matches.
+const METRIC_COLUMNS = "metric process.cpu.time sum\nmetric process.cpu.time start_time\nmetric process.cpu.time time\n" +
   "metric process.memory.usage sum\nmetric process.memory.usage time\nmetric process.uptime max\n";
+export const COLUMNS = "attr process.pid\nattr process.executable.name\nattr nrdot.tier\nattr nrdot.score\n" + METRIC_COLUMNS;
+export const COLUMNS_EMBEDDED = "attr process.pid\nattr process.executable.name\nattr process.command_line\nattr process.owner\n" + METRIC_COLUMNS;
 export const STR_COLS = 4;
 export const NUM_COLS = 6;
-const S_PID = 0, S_EXE = 1, S_TIER = 2, S_SCORE = 3;
+const S_PID = 0, S_EXE = 1, S_TIER = 2, S_SCORE = 3, S_CMD = 2, S_OWNER = 3;
+
+/** columnsFor is the declaration for a config: with or without classify embedded. */
+export function columnsFor(c: Config): string {
+  return c.policy !== null ? COLUMNS_EMBEDDED : COLUMNS;
+}
 const N_CPU = 0, N_CPU_START = 1, N_CPU_TIME = 2, N_MEM = 3, N_MEM_TIME = 4, N_UPTIME = 5;
 
 // Row classes.
@@ -164,10 +172,18 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
     unchecked(memNow[r] = finiteOr(mem, 0));
     maxCpu = max(maxCpu, finiteOr(unchecked(live.cpu[slot]), 0));
     maxMem = max(maxMem, finiteOr(unchecked(live.mem[slot]), 0));
-    const tier = tierOf(t.strPtr(S_TIER, r), t.strLen(S_TIER, r));
-    unchecked(tiers[r] = tier);
-    const imp = parseDecimal(t.strPtr(S_SCORE, r), t.strLen(S_SCORE, r));
-    unchecked(scores[r] = finiteOr(imp, tierImportance(tier))); // importance for now; the score below
+    const policy = c.policy;
+    if (policy !== null) {
+      const hit = policy.classify(t.strPtr(S_EXE, r), t.strLen(S_EXE, r), t.strPtr(S_CMD, r), t.strLen(S_CMD, r), t.strPtr(S_OWNER, r), t.strLen(S_OWNER, r));
+      const tier = hit < 0 ? policy.defaultTier : unchecked(policy.rules[hit]).tier;
+      unchecked(tiers[r] = tier);
+      unchecked(scores[r] = hit < 0 ? policy.defaultScore : unchecked(policy.rules[hit]).score); // importance for now; the score below
+    } else {
+      const tier = tierOf(t.strPtr(S_TIER, r), t.strLen(S_TIER, r));
+      unchecked(tiers[r] = tier);
+      const imp = parseDecimal(t.strPtr(S_SCORE, r), t.strLen(S_SCORE, r));
+      unchecked(scores[r] = finiteOr(imp, tierImportance(tier))); // importance for now; the score below
+    }
   }
 
   // Pass 2: score, this interval's top consumers.

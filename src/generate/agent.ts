@@ -1,6 +1,6 @@
 // A profile as the agent's collector config (DESIGN.md, "The data path"): real components only.
 //   host_metrics (process scraper; exclusions pushed down as regexp)
-//     metrics/ingest: memory_limiter -> cumulative_to_delta -> wasm/classify -> wasm/optimize
+//     metrics/ingest: memory_limiter -> cumulative_to_delta -> wasm/optimize (classify embedded)
 //       routing/tier on resource attribute nrdot.tier
 //         metrics/critical | metrics/standard | metrics/sampled: batch -> exporter
 import type { Profile } from "../profile/schema.ts";
@@ -15,6 +15,9 @@ export function globToRegexp(glob: string): string {
 
 function optimizeConfig(p: Profile): Record<string, unknown> {
   return {
+    // classify runs inside the optimizer: one table per batch, no attribute writes on the
+    // resources that are rolled up (processors/optimize/README.md).
+    classify: p.rules.length > 0 ? { rules: p.rules } : {},
     max_processes: p.max_processes,
     always_keep_top: p.always_keep_top,
     exclude: p.exclude,
@@ -62,7 +65,6 @@ export function agentConfig(p: Profile, backend: Backend): Record<string, unknow
     processors: {
       memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib, spike_limit_mib: Math.floor(p.memory_limit_mib / 4) },
       cumulative_to_delta: { include: { match_type: "strict", metrics: ["process.cpu.time", "process.disk.io"] } },
-      "wasm/classify": { module: `${wasmDir}/classify.wasm`, config: p.rules.length > 0 ? { rules: p.rules } : {} },
       "wasm/optimize": { module: `${wasmDir}/optimize.wasm`, storage: "file_storage", checkpoint_interval: "1m", config: optimizeConfig(p) },
       "batch/critical": batch("critical"),
       "batch/standard": batch("standard"),
@@ -86,7 +88,7 @@ export function agentConfig(p: Profile, backend: Backend): Record<string, unknow
       pipelines: {
         "metrics/ingest": {
           receivers: ["host_metrics"],
-          processors: ["memory_limiter", "cumulative_to_delta", "wasm/classify", "wasm/optimize"],
+          processors: ["memory_limiter", "cumulative_to_delta", "wasm/optimize"],
           exporters: ["routing/tier"],
         },
         "metrics/critical": tierPipeline("critical"),

@@ -136,7 +136,7 @@ describe("nrdot validate", () => {
   it("names a missing WASM module and how to build it", async () => {
     const r = await run(["validate", join(repoRoot, "configs/balanced/agent.yaml"), "--no-collector-check"], { ...env, NRDOT_WASM_DIR: "/nonexistent/wasm" });
     assert.equal(r.code, 1);
-    assert.match(r.err, /processors::wasm\/classify::module\): \/nonexistent\/wasm\/classify\.wasm does not exist/);
+    assert.match(r.err, /processors::wasm\/optimize::module\): \/nonexistent\/wasm\/optimize\.wasm does not exist/);
     assert.match(r.err, /make wasm/);
   });
 
