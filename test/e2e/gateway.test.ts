@@ -1,9 +1,9 @@
 // End to end, two collectors on loopback: an agent generated in gateway mode optimizes this
 // host's processes and sends them through the loadbalancing exporter (OTLP) to a gateway, which
-// writes them to a file.
+// writes them to a file; nothing is lost while the gateway is down.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +27,7 @@ describe("agent -> gateway over OTLP", () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("delivers the agent's optimized, tiered process metrics to the gateway's exporter", async () => {
+  it("delivers the agent's optimized, tiered process metrics to the gateway, also those queued while it was down", async () => {
     const io = { stdout: { write: () => true }, stderr: { write: (s: string) => process.stderr.write(s) }, env: { ...process.env, NEW_RELIC_LICENSE_KEY: "" } };
     assert.equal(await main(["generate", "--mode", "gateway", "-o", dir], io), 0);
     const quiet = "service:\n  telemetry:\n    metrics:\n      level: none\n";
@@ -37,16 +37,26 @@ describe("agent -> gateway over OTLP", () => {
     writeFileSync(fastGateway, "processors:\n  batch: {timeout: 100ms}\n" + quiet);
     const port = await freePort();
     const ports = async () => ({ NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}` });
-    const gateway = startCollector([join(dir, "gateway.yaml"), fastGateway], { NRDOT_DATA_DIR: join(dir, "gw"), NRDOT_GATEWAY_LISTEN: `127.0.0.1:${port}`, ...(await ports()) });
+    // The gateway is down when the agent starts: what the agent scrapes meanwhile waits in its
+    // persistent queue and arrives once the gateway is up.
     const agent = startCollector([join(dir, "agent.yaml"), fastAgent], {
       NRDOT_DATA_DIR: join(dir, "agent"), NRDOT_WASM_DIR: wasmDir, NRDOT_GATEWAY_HOST: "127.0.0.1", NRDOT_GATEWAY_PORT: String(port), ...(await ports()),
     });
+    await new Promise((r) => setTimeout(r, 4000));
+    const gatewayUp = BigInt(Date.now()) * 1_000_000n;
+    const gateway = startCollector([join(dir, "gateway.yaml"), fastGateway], { NRDOT_DATA_DIR: join(dir, "gw"), NRDOT_GATEWAY_LISTEN: `127.0.0.1:${port}`, ...(await ports()) });
     try {
       const got = await waitFor("tiered resources at the gateway", () => {
         const rs = readResources(join(dir, "gw", "metrics.jsonl"));
         return rs.length > 0 && rs.every((r) => r.attrs["nrdot.tier"] !== undefined) ? rs : undefined;
       }, 45_000, gateway);
       assert.ok(got.some((r) => r.metricNames.includes("process.memory.usage")));
+      const early = await waitFor("points scraped while the gateway was down", () => {
+        const lines = readFileSync(join(dir, "gw", "metrics.jsonl"), "utf8");
+        const times = [...lines.matchAll(/"timeUnixNano":"(\d+)"/g)].map((m) => BigInt(m[1]));
+        return times.some((t) => t < gatewayUp) ? true : undefined;
+      }, 30_000, gateway);
+      assert.ok(early);
     } finally {
       await stopCollector(agent);
       await stopCollector(gateway);
