@@ -180,7 +180,7 @@ func (p *wasmProcessor) decide(ctx context.Context, rms pmetric.ResourceMetricsS
 	if err != nil {
 		return nil, err
 	}
-	p.table.encode(view, rms)
+	p.table.encode(view, rms.Len())
 	if err = p.inst.status(ctx, "nrdot_process", ptr, uint32(size)); err != nil {
 		return nil, err
 	}

@@ -16,31 +16,45 @@ const tableHeaderSize = 16
 type tableBuilder struct {
 	cols    *columns
 	nums    []float64 // column-major N×R, filled by measure
+	block   []byte    // the string block, column-major, filled by measure
+	offsets []uint32  // S×(R+1) offsets into block, filled by measure
 	scratch []byte    // decimal rendering of int attributes
 }
 
-// measure reduces the metrics of every resource into b.nums and returns the table size in bytes.
+// measure reads every resource once: its metrics reduced into b.nums, its attributes appended to
+// the string block. It returns the table size in bytes.
 func (b *tableBuilder) measure(rms pmetric.ResourceMetricsSlice) int {
-	rows, nNum := rms.Len(), len(b.cols.metrics)
-	if cap(b.nums) < rows*nNum {
-		b.nums = make([]float64, rows*nNum)
-	}
-	b.nums = b.nums[:rows*nNum]
+	rows, nNum, nStr := rms.Len(), len(b.cols.metrics), len(b.cols.attrs)
+	b.nums = resize(b.nums, rows*nNum)
 	for i := range b.nums {
 		b.nums[i] = math.NaN()
 	}
-	strBytes := 0
+	b.offsets = resize(b.offsets, nStr*(rows+1))
+	b.block = b.block[:0]
 	for r := 0; r < rows; r++ {
 		rm := rms.At(r)
 		if nNum > 0 {
 			b.reduceMetrics(rm, r, rows)
 		}
-		attrs := rm.Resource().Attributes()
-		for _, key := range b.cols.attrs {
-			strBytes += len(b.attrBytes(attrs, key))
-		}
 	}
-	return tableHeaderSize + 8*nNum*rows + 4*len(b.cols.attrs)*(rows+1) + strBytes
+	// Column by column, so the block comes out in the ABI's layout.
+	for s, key := range b.cols.attrs {
+		col := b.offsets[s*(rows+1):]
+		for r := 0; r < rows; r++ {
+			col[r] = uint32(len(b.block))
+			b.block = append(b.block, b.attrBytes(rms.At(r).Resource().Attributes(), key)...)
+		}
+		col[rows] = uint32(len(b.block))
+	}
+	return tableHeaderSize + 8*nNum*rows + 4*len(b.offsets) + len(b.block)
+}
+
+// resize returns s with length n, reusing its array when it is large enough.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 func (b *tableBuilder) reduceMetrics(rm pmetric.ResourceMetrics, row, rows int) {
@@ -131,29 +145,21 @@ func (b *tableBuilder) attrBytes(attrs pcommon.Map, key string) []byte {
 	return b.scratch
 }
 
-// encode writes the table into dst, which must be exactly measure's size. measure must have run
-// on the same resources.
-func (b *tableBuilder) encode(dst []byte, rms pmetric.ResourceMetricsSlice) {
-	rows, nNum, nStr := rms.Len(), len(b.cols.metrics), len(b.cols.attrs)
+// encode writes the table measure prepared into dst, which must be exactly measure's size.
+func (b *tableBuilder) encode(dst []byte, rows int) {
 	le := binary.LittleEndian
 	le.PutUint32(dst[0:], abiVersion)
 	le.PutUint32(dst[4:], uint32(rows))
-	le.PutUint32(dst[8:], uint32(nStr))
-	le.PutUint32(dst[12:], uint32(nNum))
+	le.PutUint32(dst[8:], uint32(len(b.cols.attrs)))
+	le.PutUint32(dst[12:], uint32(len(b.cols.metrics)))
 	off := tableHeaderSize
 	for _, v := range b.nums {
 		le.PutUint64(dst[off:], math.Float64bits(v))
 		off += 8
 	}
-	offsets := off
-	block := offsets + 4*nStr*(rows+1)
-	pos := 0
-	for s, key := range b.cols.attrs {
-		col := offsets + 4*s*(rows+1)
-		for r := 0; r < rows; r++ {
-			le.PutUint32(dst[col+4*r:], uint32(pos))
-			pos += copy(dst[block+pos:], b.attrBytes(rms.At(r).Resource().Attributes(), key))
-		}
-		le.PutUint32(dst[col+4*rows:], uint32(pos))
+	for _, o := range b.offsets {
+		le.PutUint32(dst[off:], o)
+		off += 4
 	}
+	copy(dst[off:], b.block)
 }
