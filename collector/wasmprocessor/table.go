@@ -14,11 +14,21 @@ const tableHeaderSize = 16
 // tableBuilder lays resources out as the ABI's resource table. It keeps its scratch space between
 // batches so the per-row path does not allocate.
 type tableBuilder struct {
-	cols    *columns
-	nums    []float64 // column-major N×R, filled by measure
-	block   []byte    // the string block, column-major, filled by measure
-	offsets []uint32  // S×(R+1) offsets into block, filled by measure
-	scratch []byte    // decimal rendering of int attributes
+	cols      *columns
+	nums      []float64 // column-major N×R, filled by measure
+	block     []byte    // the string block, column-major, filled by measure
+	offsets   []uint32  // S×(R+1) offsets into block, filled by measure
+	colBlocks [][]byte  // per string column, filled row by row, then joined into block
+	scratch   []byte    // decimal rendering of int attributes
+	// order remembers, by position in a resource, the last metric name seen and its columns: the
+	// scraper emits the same metrics in the same order for every process, so the map is rarely
+	// consulted.
+	order []metricSlot
+}
+
+type metricSlot struct {
+	name string
+	idx  []int
 }
 
 // measure reads every resource once: its metrics reduced into b.nums, its attributes appended to
@@ -30,20 +40,33 @@ func (b *tableBuilder) measure(rms pmetric.ResourceMetricsSlice) int {
 		b.nums[i] = math.NaN()
 	}
 	b.offsets = resize(b.offsets, nStr*(rows+1))
-	b.block = b.block[:0]
+	for len(b.colBlocks) < nStr {
+		b.colBlocks = append(b.colBlocks, nil)
+	}
+	for s := range nStr {
+		b.colBlocks[s] = b.colBlocks[s][:0]
+	}
+	// Row by row, so each resource is visited once while it is in cache.
 	for r := 0; r < rows; r++ {
 		rm := rms.At(r)
 		if nNum > 0 {
 			b.reduceMetrics(rm, r, rows)
 		}
-	}
-	// Column by column, so the block comes out in the ABI's layout.
-	for s, key := range b.cols.attrs {
-		col := b.offsets[s*(rows+1):]
-		for r := 0; r < rows; r++ {
-			col[r] = uint32(len(b.block))
-			b.block = append(b.block, b.attrBytes(rms.At(r).Resource().Attributes(), key)...)
+		attrs := rm.Resource().Attributes()
+		for s, key := range b.cols.attrs {
+			b.offsets[s*(rows+1)+r] = uint32(len(b.colBlocks[s]))
+			b.colBlocks[s] = append(b.colBlocks[s], b.attrBytes(attrs, key)...)
 		}
+	}
+	// Join the columns into the ABI's block; offsets become relative to the block.
+	b.block = b.block[:0]
+	for s := range nStr {
+		base := uint32(len(b.block))
+		col := b.offsets[s*(rows+1) : (s+1)*(rows+1)]
+		for r := 0; r < rows; r++ {
+			col[r] += base
+		}
+		b.block = append(b.block, b.colBlocks[s]...)
 		col[rows] = uint32(len(b.block))
 	}
 	return tableHeaderSize + 8*nNum*rows + 4*len(b.offsets) + len(b.block)
@@ -59,12 +82,14 @@ func resize[T any](s []T, n int) []T {
 
 func (b *tableBuilder) reduceMetrics(rm pmetric.ResourceMetrics, row, rows int) {
 	sms := rm.ScopeMetrics()
+	pos := 0
 	for s := 0; s < sms.Len(); s++ {
 		ms := sms.At(s).Metrics()
 		for m := 0; m < ms.Len(); m++ {
 			metric := ms.At(m)
-			idx, ok := b.cols.byMetric[metric.Name()]
-			if !ok {
+			idx := b.columnsOf(metric.Name(), pos)
+			pos++
+			if len(idx) == 0 {
 				continue
 			}
 			var dps pmetric.NumberDataPointSlice
@@ -82,6 +107,19 @@ func (b *tableBuilder) reduceMetrics(rm pmetric.ResourceMetrics, row, rows int) 
 			}
 		}
 	}
+}
+
+// columnsOf returns the number columns of a metric, by its position first.
+func (b *tableBuilder) columnsOf(name string, pos int) []int {
+	if pos < len(b.order) && b.order[pos].name == name {
+		return b.order[pos].idx
+	}
+	idx := b.cols.byMetric[name]
+	for len(b.order) <= pos {
+		b.order = append(b.order, metricSlot{})
+	}
+	b.order[pos] = metricSlot{name: name, idx: idx}
+	return idx
 }
 
 func reduce(slot *float64, how reduction, dps pmetric.NumberDataPointSlice) {
