@@ -2,7 +2,7 @@
 // routing connector) and the pipeline graph rules of DESIGN.md.
 import { existsSync } from "node:fs";
 import { closest } from "../errors.ts";
-import { WasmModule } from "../host/index.ts";
+import { loadInstance, StatusError, WasmModule } from "../host/index.ts";
 import { expandEnv, type ConfigFile, type Problem } from "./config.ts";
 import { Ajv, type ErrorObject } from "ajv";
 import { componentSchemas } from "./schemas.ts";
@@ -123,7 +123,22 @@ export async function modules(c: ConfigFile, env: NodeJS.ProcessEnv): Promise<Pr
       await WasmModule.load(file);
     } catch (e) {
       out.push({ path, message: (e as Error).message });
+      continue;
+    }
+    // The module judges its own config: configure it as the collector will.
+    try {
+      await loadInstance(file, cfg.config ?? {});
+    } catch (e) {
+      const detail = e instanceof StatusError ? e.detail : (e as Error).message;
+      out.push({ path: ["processors", id, "config", ...configPath(detail)], message: `refused by ${file}: ${detail}` });
     }
   }
   return out;
+}
+
+/** configPath turns the key path a module names ("rules[2].tier: …") into YAML path segments. */
+function configPath(detail: string): string[] {
+  const m = /^([A-Za-z0-9_.[\]]+):/.exec(detail);
+  if (!m || m[1] === "config") return [];
+  return m[1].replace(/\[(\d+)\]/g, ".$1").split(".").filter((p) => p !== "");
 }

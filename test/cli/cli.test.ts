@@ -133,6 +133,16 @@ describe("nrdot validate", () => {
     assert.match(r.err, /schema\.yaml:\d+ \(processors::batch\/critical::send_batch_sise\): unknown key `send_batch_sise`/);
   });
 
+  it("lets each module judge its own config, naming the line of the bad key", async () => {
+    const dir = tmp();
+    const f = join(dir, "module-config.yaml");
+    writeFileSync(f, readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8").replace("      max_processes: 25", "      max_processs: 25"));
+    const r = await run(["validate", f, "--no-collector-check"], env);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /module-config\.yaml:\d+ \(processors::wasm\/optimize::config::max_processs\): refused by .*optimize\.wasm: max_processs: unknown key/);
+    assert.match(r.err, /did you mean `max_processes`\?/);
+  });
+
   it("names a missing WASM module and how to build it", async () => {
     const r = await run(["validate", join(repoRoot, "configs/balanced/agent.yaml"), "--no-collector-check"], { ...env, NRDOT_WASM_DIR: "/nonexistent/wasm" });
     assert.equal(r.code, 1);
