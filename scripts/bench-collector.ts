@@ -1,6 +1,6 @@
 // Collector-level benchmark of the optimizer (make bench; figures in docs/benchmarks.md).
 // The real built collector runs three pipelines in turn on the same recorded batches, each
-// receiving OTLP/HTTP JSON on loopback and exporting OTLP/HTTP to a local sink:
+// receiving OTLP/HTTP protobuf on loopback (as agents send) and exporting OTLP/HTTP to a local sink:
 //   passthrough: no processors (the baseline)
 //   optimizer:   the default profile's wasm processors (wasm/optimize with classify embedded)
 //   ottl:        transform (tier by regex on the name) -> filter (drop what the optimizer dropped,
@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { Chain, type MetricsData } from "../src/host/index.ts";
+import { Chain, encodeMetricsProto, type MetricsData } from "../src/host/index.ts";
 import { generateHost } from "../test/fixtures/generate.ts";
 import { CATALOG_EXECUTABLES } from "./bench-catalog.ts";
 
@@ -25,10 +25,10 @@ const outDir = join(root, "build/bench");
 const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 3;
 const CLK_TCK = 100; // Linux USER_HZ
 
-function post(port: number, body: string): Promise<number> {
+function post(port: number, body: Uint8Array): Promise<number> {
   return new Promise((res, rej) => {
     const t0 = process.hrtime.bigint();
-    const req = request({ host: "127.0.0.1", port, path: "/v1/metrics", method: "POST", headers: { "content-type": "application/json" } }, (r) => {
+    const req = request({ host: "127.0.0.1", port, path: "/v1/metrics", method: "POST", headers: { "content-type": "application/x-protobuf" } }, (r) => {
       r.resume();
       r.on("end", () => (r.statusCode === 200 ? res(Number(process.hrtime.bigint() - t0) / 1e6) : rej(new Error(`HTTP ${r.statusCode}`))));
     });
@@ -75,7 +75,7 @@ function config(name: string, port: number, sink: number, processors: Record<str
 
 interface Result { pipeline: string; processes: number; cpuMsPerBatch: number; p50: number; p99: number; rssMiB: number }
 
-async function measure(name: string, cfg: string, port: number, bodies: string[], processes: number): Promise<Result> {
+async function measure(name: string, cfg: string, port: number, bodies: Uint8Array[], processes: number): Promise<Result> {
   const file = join(outDir, `${name}-${processes}.json`);
   writeFileSync(file, cfg);
   const child = spawn(collector, ["--config", file], { stdio: ["ignore", "ignore", "pipe"] });
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   for (const scale of [1, 10]) {
     const batches = generateHost({ intervals: 10, scale });
     const processes = Math.round(batches.reduce((n, b) => n + b.resourceMetrics.length, 0) / batches.length);
-    const bodies = batches.map((b) => JSON.stringify(b));
+    const bodies = batches.map((b) => encodeMetricsProto(b));
     const ids: string[] = profile.service.pipelines["metrics/ingest"].processors.filter((id: string) => id.startsWith("wasm/"));
     const stages = ids.map(wasm);
     const pids = await keptPids(batches, stages);

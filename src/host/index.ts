@@ -8,3 +8,4 @@ export * from "./module.ts";
 export * from "./otlp.ts";
 export * from "./apply.ts";
 export * from "./chain.ts";
+export * from "./otlp-proto.ts";
