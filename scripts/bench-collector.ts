@@ -64,7 +64,7 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
-function config(name: string, port: number, sink: number, processors: Record<string, unknown>, ids: string[]): string {
+function config(port: number, sink: number, processors: Record<string, unknown>, ids: string[]): string {
   return JSON.stringify({
     receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}`, max_request_body_size: 1 << 30 } } } },
     processors,
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     ];
     for (const [name, procs, ids] of pipelines) {
       port++;
-      const r = await measure(name, config(name, port, sink, procs, ids), port, bodies, processes);
+      const r = await measure(name, config(port, sink, procs, ids), port, bodies, processes);
       results.push(r);
       console.error(`${name} @ ${processes}: cpu ${r.cpuMsPerBatch.toFixed(1)} ms/batch, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, RSS ${r.rssMiB.toFixed(0)} MiB`);
     }

@@ -9,3 +9,4 @@ export * from "./otlp.ts";
 export * from "./apply.ts";
 export * from "./chain.ts";
 export * from "./otlp-proto.ts";
+export * from "./totals.ts";

@@ -26,9 +26,10 @@ export class CumulativeToDelta {
             const v = pointValue(dp);
             this.last.set(key, { v, t: dp.timeUnixNano ?? "0" });
             if (!prev || v < prev.v) return [];
-            const { asInt, asDouble, ...rest } = dp;
-            void asInt; void asDouble;
-            return [{ ...rest, startTimeUnixNano: prev.t, ...(dp.asInt !== undefined ? { asInt: String(BigInt(dp.asInt) - BigInt(Math.round(prev.v))) } : { asDouble: v - prev.v }) }];
+            const delta = { ...dp, startTimeUnixNano: prev.t };
+            if (dp.asInt !== undefined) delta.asInt = String(BigInt(dp.asInt) - BigInt(Math.round(prev.v)));
+            else delta.asDouble = v - prev.v;
+            return [delta];
           });
           return dataPoints.length > 0 ? [{ ...m, sum: { ...m.sum, aggregationTemporality: 1, dataPoints } }] : [];
         }),

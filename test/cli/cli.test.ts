@@ -4,17 +4,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli.ts";
+import { repoRoot, run } from "./run.ts";
 import { BUILTIN_PROFILES } from "../../src/profile/schema.ts";
 
-const repoRoot = join(import.meta.dirname, "../..");
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: { ...process.env, NEW_RELIC_LICENSE_KEY: "", ...env } });
-  return { code, out, err };
-}
 
 const tmp = () => mkdtempSync(join(tmpdir(), "nrdot-cli-"));
 

@@ -4,21 +4,13 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli.ts";
+import { repoRoot, run } from "./run.ts";
 import { parseMetricsJsonl } from "../../src/host/index.ts";
 import { alignToInput } from "../../src/replay/intervals.ts";
 import { generateHost } from "../fixtures/generate.ts";
 import { summary } from "../optimizer/checks.ts";
 
-const repoRoot = join(import.meta.dirname, "../..");
-const env = { ...process.env, NRDOT_WASM_DIR: join(repoRoot, "build/wasm") };
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env });
-  return { code, out, err };
-}
 
 describe("nrdot record and replay", () => {
   const dir = mkdtempSync(join(tmpdir(), "nrdot-replay-"));

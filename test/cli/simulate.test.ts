@@ -5,17 +5,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli.ts";
+import { repoRoot, run } from "./run.ts";
 import { generateHost } from "../fixtures/generate.ts";
 
-const repoRoot = join(import.meta.dirname, "../..");
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: { ...process.env, NRDOT_WASM_DIR: join(repoRoot, "build/wasm") } });
-  return { code, out, err };
-}
 
 describe("nrdot simulate", () => {
   const dir = mkdtempSync(join(tmpdir(), "nrdot-sim-"));

@@ -1,6 +1,7 @@
 // Helpers for end-to-end tests that run the real built collector (bin/nrdot-collector).
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -92,4 +93,14 @@ export function writeConfig(dir: string, yaml: string): string {
   const p = join(dir, "config.yaml");
   writeFileSync(p, yaml);
   return p;
+}
+
+/** freePort returns a loopback port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
 }

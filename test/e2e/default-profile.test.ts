@@ -4,19 +4,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { requireBuilt, repoRoot, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
+import { freePort, requireBuilt, repoRoot, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
 
 interface Totals { cpu: number; mem: number; resources: number; untiered: number }
 

@@ -4,20 +4,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli.ts";
-import { readResources, requireBuilt, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
+import { freePort, readResources, requireBuilt, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
 
 describe("agent -> gateway over OTLP", () => {
   let dir: string;

@@ -4,22 +4,12 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeMetricsProto, parseMetricsJsonl } from "../../src/host/index.ts";
 import { generateHost } from "../fixtures/generate.ts";
 import { summary, total } from "../optimizer/checks.ts";
-import { requireBuilt, startCollector, stopCollector, waitFor } from "./collector.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
+import { freePort, requireBuilt, startCollector, stopCollector, waitFor } from "./collector.ts";
 
 function post(port: number, body: Uint8Array): Promise<number> {
   return new Promise((res, rej) => {

@@ -2,26 +2,9 @@
 // an input batch and the optimized output batch.
 import type { MetricsData, ResourceMetrics } from "../../src/host/otlp.ts";
 import { pointValue, valueString } from "../../src/host/otlp.ts";
+import { resourceAttr as attr, total } from "../../src/host/totals.ts";
 
-export function attr(rm: ResourceMetrics, key: string): string | undefined {
-  const kv = rm.resource?.attributes?.find((a) => a.key === key);
-  return kv ? valueString(kv.value) : undefined;
-}
-
-export function countPoints(d: MetricsData): number {
-  let n = 0;
-  for (const rm of d.resourceMetrics) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) n += (m.sum ?? m.gauge)?.dataPoints.length ?? 0;
-  return n;
-}
-
-/** total sums every point of metric over all resources. */
-export function total(d: MetricsData, metric: string): number {
-  let t = 0;
-  for (const rm of d.resourceMetrics) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) {
-    if (m.name === metric) for (const dp of (m.sum ?? m.gauge)!.dataPoints) t += pointValue(dp);
-  }
-  return t;
-}
+export { countPoints, resourceAttr as attr, total } from "../../src/host/totals.ts";
 
 function metricTotal(rm: ResourceMetrics, metric: string): number {
   return total({ resourceMetrics: [rm] }, metric);
