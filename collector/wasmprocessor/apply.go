@@ -25,22 +25,29 @@ type outcome struct {
 
 // applyDecisions applies one decision record per resource, in order. Invalid records leave their
 // resource untouched. Rolled-up resources are summed into one "other" per host (host.name), in
-// the order the hosts first appear.
-func applyDecisions(rms pmetric.ResourceMetricsSlice, records []byte) outcome {
+// the order the hosts first appear, from the values the table pass read (rd).
+func applyDecisions(rms pmetric.ResourceMetricsSlice, records []byte, rd *readings) outcome {
 	var out outcome
 	var others []*rollup
-	byHost := map[string]*rollup{}
+	var byHost map[string]*rollup
+	var last *rollup
 	for i := 0; i < rms.Len(); i++ {
-		if d := decodeDecision(records[i*decisionSize:]); d.valid() && d.action == actionRollup {
-			host := hostKey(rms.At(i))
-			other, ok := byHost[host]
-			if !ok {
-				other = newRollup()
-				byHost[host] = other
-				others = append(others, other)
-			}
-			other.add(rms.At(i))
+		if d := decodeDecision(records[i*decisionSize:]); !d.valid() || d.action != actionRollup {
+			continue
 		}
+		host := rd.hosts[i]
+		if last == nil || last.host != host {
+			if byHost == nil {
+				byHost = map[string]*rollup{}
+			}
+			last = byHost[host]
+			if last == nil {
+				last = newRollup(host, rms.At(i), len(rd.shapes.points))
+				byHost[host] = last
+				others = append(others, last)
+			}
+		}
+		last.add(rd.row(i))
 	}
 	i := 0
 	rms.RemoveIf(func(rm pmetric.ResourceMetrics) bool {
@@ -62,18 +69,10 @@ func applyDecisions(rms pmetric.ResourceMetricsSlice, records []byte) outcome {
 		return false
 	})
 	for _, other := range others {
-		other.finish()
+		other.finish(rd.shapes)
 		other.rm.MoveTo(rms.AppendEmpty())
 	}
 	return out
-}
-
-// hostKey identifies the host a resource comes from, so each host gets its own "other".
-func hostKey(rm pmetric.ResourceMetrics) string {
-	if v, ok := rm.Resource().Attributes().Get(attrHostName); ok {
-		return v.AsString()
-	}
-	return ""
 }
 
 func markResource(attrs pcommon.Map, d decision) {
@@ -85,173 +84,127 @@ func markResource(attrs pcommon.Map, d decision) {
 	}
 }
 
-// rollup sums the metrics of resources that are not kept into one "other" resource, so the
-// totals over all processes stay exact.
+// rollup sums the points of resources that are not kept into one "other" resource, so the
+// totals over all processes stay exact. Points with the same metric and attribute set (the same
+// point shape) are summed; the sums live in Go fields and are written into pdata once, by finish.
 type rollup struct {
-	rm      pmetric.ResourceMetrics
-	metrics pmetric.MetricSlice
-	count   int64
-	byName  map[string]*accumulator
-	// order remembers the accumulator of the i-th metric of the last resource: the scraper emits
-	// the same metrics in the same order for every process, so the map is rarely consulted.
-	order []*accumulator
+	host  string
+	rm    pmetric.ResourceMetrics
+	count int64
+	sums  []pointSum // by point shape
+	used  []bool
+	order []int32 // point shapes in the order they were first summed
 }
 
-// accumulator is one metric of "other" and its points, one per data point attribute set (a
-// handful: state, direction), so finding a point is a short scan, not a hash of its attributes.
-type accumulator struct {
-	metric pmetric.Metric
-	points []pointSum
-}
-
-// pointSum is one point of "other" while it is being summed: the sums live in Go fields and are
-// written into pdata once, by finish (each pdata value write allocates).
+// pointSum is one point of "other" while it is being summed.
 type pointSum struct {
-	dp       pmetric.NumberDataPoint // carries the attribute set
 	isInt    bool
 	i        int64
 	f        float64
 	start, t pcommon.Timestamp
 }
 
-func newRollup() *rollup {
-	rm := pmetric.NewResourceMetrics()
-	return &rollup{
-		rm:      rm,
-		metrics: rm.ScopeMetrics().AppendEmpty().Metrics(),
-		byName:  map[string]*accumulator{},
+// newRollup starts the "other" of a host from its first rolled-up resource: it keeps what
+// identifies the host (host.name, k8s.node.name, …), not the process, nor what an earlier stage
+// wrote about that one process (nrdot.*).
+func newRollup(host string, first pmetric.ResourceMetrics, nShapes int) *rollup {
+	r := &rollup{host: host, rm: pmetric.NewResourceMetrics(), sums: make([]pointSum, nShapes), used: make([]bool, nShapes)}
+	attrs := r.rm.Resource().Attributes()
+	first.Resource().Attributes().Range(func(k string, v pcommon.Value) bool {
+		if !strings.HasPrefix(k, "process.") && !strings.HasPrefix(k, "nrdot.") {
+			v.CopyTo(attrs.PutEmpty(k))
+		}
+		return true
+	})
+	attrs.PutStr(attrExecName, otherName)
+	attrs.PutBool(attrRollup, true)
+	attrs.PutStr(attrTier, tierNames[tierSampled])
+	sm := r.rm.ScopeMetrics().AppendEmpty()
+	if sms := first.ScopeMetrics(); sms.Len() > 0 {
+		sms.At(0).Scope().CopyTo(sm.Scope())
 	}
+	return r
 }
 
-func (r *rollup) add(src pmetric.ResourceMetrics) {
-	if r.count == 0 {
-		// Keep what identifies the host (host.name, k8s.node.name, …), not the process, nor what
-		// an earlier stage wrote about that one process (nrdot.*).
-		attrs := r.rm.Resource().Attributes()
-		src.Resource().Attributes().Range(func(k string, v pcommon.Value) bool {
-			if !strings.HasPrefix(k, "process.") && !strings.HasPrefix(k, "nrdot.") {
-				v.CopyTo(attrs.PutEmpty(k))
-			}
-			return true
-		})
-		attrs.PutStr(attrExecName, otherName)
-		attrs.PutBool(attrRollup, true)
-		attrs.PutStr(attrTier, tierNames[tierSampled])
-		sms := src.ScopeMetrics()
-		if sms.Len() > 0 {
-			sms.At(0).Scope().CopyTo(r.rm.ScopeMetrics().At(0).Scope())
-		}
-	}
+func (r *rollup) add(points []cachedPoint) {
 	r.count++
-	sms := src.ScopeMetrics()
-	i := 0
-	for s := 0; s < sms.Len(); s++ {
-		ms := sms.At(s).Metrics()
-		for m := 0; m < ms.Len(); m++ {
-			r.addMetric(ms.At(m), i)
-			i++
+	for k := range points {
+		cp := &points[k]
+		if !r.used[cp.shape] {
+			r.used[cp.shape] = true
+			r.order = append(r.order, cp.shape)
+			ps := pointSum{isInt: cp.isInt, start: cp.start, t: cp.t}
+			if cp.isInt {
+				ps.i = int64(cp.bits)
+			} else {
+				ps.f = cp.value()
+			}
+			r.sums[cp.shape] = ps
+			continue
 		}
+		r.sums[cp.shape].merge(cp)
 	}
 }
 
-func (r *rollup) addMetric(src pmetric.Metric, i int) {
-	var dps pmetric.NumberDataPointSlice
-	switch src.Type() {
-	case pmetric.MetricTypeSum:
-		dps = src.Sum().DataPoints()
-	case pmetric.MetricTypeGauge:
-		dps = src.Gauge().DataPoints()
-	default:
-		return // the process scraper emits only sums and gauges
-	}
-	acc := r.accumulatorFor(src, i)
-	for p := 0; p < dps.Len(); p++ {
-		acc.add(dps.At(p))
-	}
-}
-
-func (r *rollup) accumulatorFor(src pmetric.Metric, i int) *accumulator {
-	if i < len(r.order) && r.order[i] != nil && r.order[i].metric.Name() == src.Name() {
-		return r.order[i]
-	}
-	acc, ok := r.byName[src.Name()]
-	if !ok {
-		dst := r.metrics.AppendEmpty()
-		dst.SetName(src.Name())
-		dst.SetUnit(src.Unit())
-		dst.SetDescription(src.Description())
-		if src.Type() == pmetric.MetricTypeSum {
-			s := dst.SetEmptySum()
-			s.SetAggregationTemporality(src.Sum().AggregationTemporality())
-			s.SetIsMonotonic(src.Sum().IsMonotonic())
-		} else {
-			dst.SetEmptyGauge()
-		}
-		acc = &accumulator{metric: dst}
-		r.byName[src.Name()] = acc
-	}
-	for len(r.order) <= i {
-		r.order = append(r.order, nil)
-	}
-	r.order[i] = acc
-	return acc
-}
-
-func (a *accumulator) add(dp pmetric.NumberDataPoint) {
-	for k := range a.points {
-		if a.points[k].dp.Attributes().Equal(dp.Attributes()) {
-			a.points[k].merge(dp)
-			return
-		}
-	}
-	var acc pmetric.NumberDataPoint
-	if a.metric.Type() == pmetric.MetricTypeSum {
-		acc = a.metric.Sum().DataPoints().AppendEmpty()
-	} else {
-		acc = a.metric.Gauge().DataPoints().AppendEmpty()
-	}
-	dp.Attributes().CopyTo(acc.Attributes())
-	ps := pointSum{dp: acc, isInt: dp.ValueType() == pmetric.NumberDataPointValueTypeInt, start: dp.StartTimestamp(), t: dp.Timestamp()}
-	if ps.isInt {
-		ps.i = dp.IntValue()
-	} else {
-		ps.f = dp.DoubleValue()
-	}
-	a.points = append(a.points, ps)
-}
-
-// merge adds dp: values summed (ints stay ints while every point is an int), the earliest start
+// merge adds cp: values summed (ints stay ints while every point is an int), the earliest start
 // and the latest time kept.
-func (ps *pointSum) merge(dp pmetric.NumberDataPoint) {
-	if st := dp.StartTimestamp(); st != 0 && (ps.start == 0 || st < ps.start) {
-		ps.start = st
+func (ps *pointSum) merge(cp *cachedPoint) {
+	if cp.start != 0 && (ps.start == 0 || cp.start < ps.start) {
+		ps.start = cp.start
 	}
-	if t := dp.Timestamp(); t > ps.t {
-		ps.t = t
+	if cp.t > ps.t {
+		ps.t = cp.t
 	}
-	if ps.isInt && dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
-		ps.i += dp.IntValue()
+	if ps.isInt && cp.isInt {
+		ps.i += int64(cp.bits)
 		return
 	}
 	if ps.isInt {
 		ps.isInt, ps.f = false, float64(ps.i)
 	}
-	ps.f += numberValue(dp)
+	ps.f += cp.value()
 }
 
-// finish writes the sums into the "other" resource's points.
-func (r *rollup) finish() {
-	for _, acc := range r.byName {
-		for k := range acc.points {
-			ps := &acc.points[k]
-			ps.dp.SetStartTimestamp(ps.start)
-			ps.dp.SetTimestamp(ps.t)
-			if ps.isInt {
-				ps.dp.SetIntValue(ps.i)
-			} else {
-				ps.dp.SetDoubleValue(ps.f)
-			}
+// finish writes the sums into the "other" resource: metrics in the order they were first summed,
+// each with its points in the order they were first summed.
+func (r *rollup) finish(s *shapes) {
+	dst := r.rm.ScopeMetrics().At(0).Metrics()
+	made := make([]int32, len(s.metrics)) // index+1 into dst of each metric shape made
+	for _, id := range r.order {
+		shape := &s.points[id]
+		if made[shape.metric] == 0 {
+			newMetric(dst.AppendEmpty(), &s.metrics[shape.metric])
+			made[shape.metric] = int32(dst.Len())
+		}
+		m := dst.At(int(made[shape.metric]) - 1)
+		var dp pmetric.NumberDataPoint
+		if m.Type() == pmetric.MetricTypeSum {
+			dp = m.Sum().DataPoints().AppendEmpty()
+		} else {
+			dp = m.Gauge().DataPoints().AppendEmpty()
+		}
+		shape.attrs.CopyTo(dp.Attributes())
+		ps := &r.sums[id]
+		dp.SetStartTimestamp(ps.start)
+		dp.SetTimestamp(ps.t)
+		if ps.isInt {
+			dp.SetIntValue(ps.i)
+		} else {
+			dp.SetDoubleValue(ps.f)
 		}
 	}
 	r.rm.Resource().Attributes().PutInt(attrRollupCount, r.count)
+}
+
+func newMetric(dst pmetric.Metric, ms *metricShape) {
+	dst.SetName(ms.key.name)
+	dst.SetUnit(ms.unit)
+	dst.SetDescription(ms.description)
+	if ms.key.typ == pmetric.MetricTypeSum {
+		sum := dst.SetEmptySum()
+		sum.SetAggregationTemporality(ms.temporality)
+		sum.SetIsMonotonic(ms.monotonic)
+	} else {
+		dst.SetEmptyGauge()
+	}
 }

@@ -2,7 +2,7 @@
 // is the balanced behaviour.
 import { JsonKind, JsonValue } from "../lib/json";
 import { checkKeys, index, join, parseConfigObject, typeError } from "../lib/config";
-import { Pattern } from "../lib/glob";
+import { Pattern, PatternSet } from "../lib/glob";
 import { TIER_UNSET, tierFromName } from "../lib/decisions";
 import { Policy, parsePolicyValue } from "../classify/policy";
 
@@ -17,7 +17,7 @@ export class Level {
 export class Config {
   maxProcesses: i32 = 50;
   alwaysKeepTop: i32 = 5;
-  exclude: Pattern[] = [];
+  exclude: PatternSet = new PatternSet();
   minCpu: f64 = 0;
   minMemoryBytes: f64 = 0;
   minAgeSeconds: f64 = 0;
@@ -112,7 +112,7 @@ export function parseConfig(text: string): Config {
         c.error = typeError(index("exclude", i), "a glob string", g);
         return c;
       }
-      c.exclude.push(new Pattern(g.str));
+      c.exclude.add(new Pattern(g.str));
     }
   }
   const w = root.get("weights");

@@ -2,7 +2,6 @@
 // tiers and this interval's top consumers, keep the best `max_processes` of the rest (incumbents
 // get a hysteresis bonus), roll up everything else, then degrade under memory pressure.
 import { Table } from "../lib/table";
-import { Pattern } from "../lib/glob";
 import { mix64, parseDecimal, parseUint } from "../lib/number";
 import {
   ACTION_KEEP, ACTION_ROLLUP, TIER_CRITICAL, TIER_IMPORTANT, TIER_SAMPLED, TIER_STANDARD, TIER_UNSET, beginDecisions, decide,
@@ -93,13 +92,6 @@ function insertTop(top: StaticArray<i32>, n: i32, filled: i32, values: StaticArr
   return filled < n ? filled + 1 : n;
 }
 
-function excluded(patterns: Pattern[], p: usize, len: i32): bool {
-  for (let i = 0, n = patterns.length; i < n; i++) {
-    if (unchecked(patterns[i]).matches(p, len)) return true;
-  }
-  return false;
-}
-
 /** kthLargest returns the k-th largest (0-based) of a[0..n), reordering a (quickselect). */
 export function kthLargest(a: StaticArray<f64>, n: i32, k: i32): f64 {
   let lo = 0;
@@ -160,18 +152,18 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
     const rate = dt > 0 ? t.num(N_CPU, r) / dt : NaN;
     const mem = t.num(N_MEM, r);
     if (isFinite(rate)) {
-      const prev = unchecked(live.cpu[slot]);
-      unchecked(live.cpu[slot] = isFinite(prev) ? alpha * rate + (1 - alpha) * prev : rate);
+      const prev = live.cpu(slot);
+      live.setCpu(slot, isFinite(prev) ? alpha * rate + (1 - alpha) * prev : rate);
     }
     if (isFinite(mem)) {
-      const prev = unchecked(live.mem[slot]);
-      unchecked(live.mem[slot] = isFinite(prev) ? alpha * mem + (1 - alpha) * prev : mem);
+      const prev = live.mem(slot);
+      live.setMem(slot, isFinite(prev) ? alpha * mem + (1 - alpha) * prev : mem);
     }
-    unchecked(live.seen[slot] = now);
+    live.setSeen(slot, now);
     unchecked(cpuNow[r] = finiteOr(rate, 0));
     unchecked(memNow[r] = finiteOr(mem, 0));
-    maxCpu = max(maxCpu, finiteOr(unchecked(live.cpu[slot]), 0));
-    maxMem = max(maxMem, finiteOr(unchecked(live.mem[slot]), 0));
+    maxCpu = max(maxCpu, finiteOr(live.cpu(slot), 0));
+    maxMem = max(maxMem, finiteOr(live.mem(slot), 0));
     const policy = c.policy;
     if (policy !== null) {
       const hit = policy.classify(t.strPtr(S_EXE, r), t.strLen(S_EXE, r), t.strPtr(S_CMD, r), t.strLen(S_CMD, r), t.strPtr(S_OWNER, r), t.strLen(S_OWNER, r));
@@ -193,8 +185,8 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
   for (let r = 0; r < rows; r++) {
     if (unchecked(classes[r]) == PASS) continue;
     const slot = unchecked(slots[r]);
-    const cpu = maxCpu > 0 ? finiteOr(unchecked(live.cpu[slot]), 0) / maxCpu : 0;
-    const mem = maxMem > 0 ? finiteOr(unchecked(live.mem[slot]), 0) / maxMem : 0;
+    const cpu = maxCpu > 0 ? finiteOr(live.cpu(slot), 0) / maxCpu : 0;
+    const mem = maxMem > 0 ? finiteOr(live.mem(slot), 0) / maxMem : 0;
     unchecked(scores[r] = c.weightImportance * unchecked(scores[r]) + c.weightCpu * cpu + c.weightMemory * mem);
     nCpu = insertTop(topCpu, n, nCpu, cpuNow, r);
     nMem = insertTop(topMem, n, nMem, memNow, r);
@@ -210,15 +202,15 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
     const slot = unchecked(slots[r]);
     if (c.keepTiers[unchecked(tiers[r])]) {
       unchecked(classes[r] = KEEP_PROTECTED);
-    } else if (excluded(c.exclude, t.strPtr(S_EXE, r), t.strLen(S_EXE, r))) {
+    } else if (c.exclude.matches(t.strPtr(S_EXE, r), t.strLen(S_EXE, r))) {
       unchecked(classes[r] = ROLLUP);
     } else if (cls == KEEP_TOP) {
       // kept above
-    } else if (finiteOr(unchecked(live.cpu[slot]), 0) < c.minCpu || finiteOr(unchecked(live.mem[slot]), 0) < c.minMemoryBytes ||
+    } else if (finiteOr(live.cpu(slot), 0) < c.minCpu || finiteOr(live.mem(slot), 0) < c.minMemoryBytes ||
       finiteOr(t.num(N_UPTIME, r), Infinity) < c.minAgeSeconds) {
       unchecked(classes[r] = ROLLUP);
     } else {
-      const rank = unchecked(scores[r]) * (1 + c.hysteresis * <f64>unchecked(live.kept[slot]));
+      const rank = unchecked(scores[r]) * (1 + c.hysteresis * <f64>live.kept(slot));
       unchecked(ranks[r] = rank);
       unchecked(sel[nc++] = rank);
     }
@@ -260,7 +252,7 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
       }
     }
     const keep = cls != ROLLUP;
-    unchecked(live.kept[unchecked(slots[r])] = keep ? 1 : 0);
+    live.setKept(unchecked(slots[r]), keep ? 1 : 0);
     decide(r, keep ? ACTION_KEEP : ACTION_ROLLUP, tier == TIER_UNSET ? TIER_STANDARD : tier, score);
   }
 }

@@ -6,14 +6,14 @@ import { mix64 } from "../lib/number";
 
 const EMPTY: u64 = 0;
 
+// One record per slot, so looking a process up touches one cache line, not one per field:
+// key u64 @0, cpu f64 @8, mem f64 @16, seen f64 @24, kept u8 @32.
+const STRIDE: usize = 40;
+
 export class ProcessTable {
   cap: i32 = 0;
   count: i32 = 0;
-  keys: StaticArray<u64> = new StaticArray<u64>(0);
-  cpu: StaticArray<f64> = new StaticArray<f64>(0);
-  mem: StaticArray<f64> = new StaticArray<f64>(0);
-  seen: StaticArray<f64> = new StaticArray<f64>(0);
-  kept: StaticArray<u8> = new StaticArray<u8>(0);
+  data: StaticArray<u8> = new StaticArray<u8>(0);
 
   constructor(cap: i32) {
     this.resize(cap);
@@ -22,24 +22,41 @@ export class ProcessTable {
   resize(cap: i32): void {
     this.cap = cap;
     this.count = 0;
-    this.keys = new StaticArray<u64>(cap);
-    this.cpu = new StaticArray<f64>(cap);
-    this.mem = new StaticArray<f64>(cap);
-    this.seen = new StaticArray<f64>(cap);
-    this.kept = new StaticArray<u8>(cap);
+    this.data = new StaticArray<u8>(cap * <i32>STRIDE);
   }
 
   clear(): void {
-    for (let i = 0; i < this.cap; i++) unchecked(this.keys[i] = EMPTY);
+    for (let i = 0; i < this.cap; i++) store<u64>(this.at(i), EMPTY);
     this.count = 0;
   }
+
+  // @ts-ignore: decorator
+  @inline at(slot: i32): usize { return changetype<usize>(this.data) + <usize>slot * STRIDE; }
+  // @ts-ignore: decorator
+  @inline key(slot: i32): u64 { return load<u64>(this.at(slot)); }
+  // @ts-ignore: decorator
+  @inline cpu(slot: i32): f64 { return load<f64>(this.at(slot), 8); }
+  // @ts-ignore: decorator
+  @inline mem(slot: i32): f64 { return load<f64>(this.at(slot), 16); }
+  // @ts-ignore: decorator
+  @inline seen(slot: i32): f64 { return load<f64>(this.at(slot), 24); }
+  // @ts-ignore: decorator
+  @inline kept(slot: i32): u8 { return load<u8>(this.at(slot), 32); }
+  // @ts-ignore: decorator
+  @inline setCpu(slot: i32, v: f64): void { store<f64>(this.at(slot), v, 8); }
+  // @ts-ignore: decorator
+  @inline setMem(slot: i32, v: f64): void { store<f64>(this.at(slot), v, 16); }
+  // @ts-ignore: decorator
+  @inline setSeen(slot: i32, v: f64): void { store<f64>(this.at(slot), v, 24); }
+  // @ts-ignore: decorator
+  @inline setKept(slot: i32, v: u8): void { store<u8>(this.at(slot), v, 32); }
 
   /** find returns the slot of key, or -1. */
   find(key: u64): i32 {
     const mask = this.cap - 1;
     let i = <i32>(mix64(key) & <u64>mask);
     for (;;) {
-      const k = unchecked(this.keys[i]);
+      const k = this.key(i);
       if (k == key) return i;
       if (k == EMPTY) return -1;
       i = (i + 1) & mask;
@@ -52,14 +69,15 @@ export class ProcessTable {
     const mask = this.cap - 1;
     let i = <i32>(mix64(key) & <u64>mask);
     for (;;) {
-      const k = unchecked(this.keys[i]);
+      const k = this.key(i);
       if (k == key) return i;
       if (k == EMPTY) {
-        unchecked(this.keys[i] = key);
-        unchecked(this.cpu[i] = NaN);
-        unchecked(this.mem[i] = NaN);
-        unchecked(this.seen[i] = 0);
-        unchecked(this.kept[i] = 0);
+        const at = this.at(i);
+        store<u64>(at, key);
+        store<f64>(at, NaN, 8);
+        store<f64>(at, NaN, 16);
+        store<f64>(at, 0, 24);
+        store<u8>(at, 0, 32);
         this.count++;
         return i;
       }
@@ -71,13 +89,9 @@ export class ProcessTable {
   /** copyLive copies every entry seen at or after since into dst (which must be empty and large enough). */
   copyLive(dst: ProcessTable, since: f64): void {
     for (let i = 0; i < this.cap; i++) {
-      const k = unchecked(this.keys[i]);
-      if (k == EMPTY || unchecked(this.seen[i]) < since) continue;
-      const j = dst.insert(k);
-      unchecked(dst.cpu[j] = this.cpu[i]);
-      unchecked(dst.mem[j] = this.mem[i]);
-      unchecked(dst.seen[j] = this.seen[i]);
-      unchecked(dst.kept[j] = this.kept[i]);
+      const k = this.key(i);
+      if (k == EMPTY || this.seen(i) < since) continue;
+      memory.copy(dst.at(dst.insert(k)), this.at(i), STRIDE);
     }
   }
 }
@@ -122,13 +136,13 @@ export function writeSnapshot(s: State, p: usize): void {
   store<u32>(p, <u32>t.count, 4);
   let at = p + 8;
   for (let i = 0; i < t.cap; i++) {
-    const k = unchecked(t.keys[i]);
+    const k = t.key(i);
     if (k == EMPTY) continue;
     store<u64>(at, k);
-    store<f64>(at, unchecked(t.cpu[i]), 8);
-    store<f64>(at, unchecked(t.mem[i]), 16);
-    store<f64>(at, unchecked(t.seen[i]), 24);
-    store<u8>(at, unchecked(t.kept[i]), 32);
+    store<f64>(at, t.cpu(i), 8);
+    store<f64>(at, t.mem(i), 16);
+    store<f64>(at, t.seen(i), 24);
+    store<u8>(at, t.kept(i), 32);
     at += <usize>ENTRY;
   }
 }
@@ -143,10 +157,10 @@ export function readSnapshot(s: State, p: usize, len: i32): string {
   let at = p + 8;
   for (let e = 0; e < n; e++) {
     const j = s.live.insert(load<u64>(at));
-    unchecked(s.live.cpu[j] = load<f64>(at, 8));
-    unchecked(s.live.mem[j] = load<f64>(at, 16));
-    unchecked(s.live.seen[j] = load<f64>(at, 24));
-    unchecked(s.live.kept[j] = load<u8>(at, 32));
+    s.live.setCpu(j, load<f64>(at, 8));
+    s.live.setMem(j, load<f64>(at, 16));
+    s.live.setSeen(j, load<f64>(at, 24));
+    s.live.setKept(j, load<u8>(at, 32));
     at += <usize>ENTRY;
   }
   return "";

@@ -1,4 +1,4 @@
-import { Pattern, globMatchGeneral, globMatchString } from "../glob";
+import { Pattern, PatternSet, globMatchGeneral, globMatchString } from "../glob";
 
 /** both checks the fast path a Pattern picks and the general matcher give the same answer. */
 function both(pattern: string, name: string): bool {
@@ -42,6 +42,23 @@ describe("globMatch", () => {
     expect(both("*-test", "api-testing")).toBe(false);
     expect(both("*org.elasticsearch*", "java -cp x org.elasticsearch.bootstrap.Elasticsearch")).toBe(true);
     expect(both("*org.elasticsearch*", "java -cp x org.elastic")).toBe(false);
+  });
+  it("matches suffix and contains patterns like the general matcher", () => {
+    expect(both("*-test", "-test")).toBe(true);
+    expect(both("*-test", "test")).toBe(false);
+    expect(both("*-test", "")).toBe(false);
+    expect(both("*-debug", "api-debug")).toBe(true);
+    expect(both("*-debug", "api-debux")).toBe(false);
+    expect(both("*-debug", "api-debug-2")).toBe(false);
+    expect(both("*java*", "java")).toBe(true);
+    expect(both("*java*", "/usr/bin/java -jar x")).toBe(true);
+    expect(both("*java*", "/usr/bin/jav")).toBe(false);
+    expect(both("*java*", "jjava")).toBe(true);
+    expect(both("*java*", "")).toBe(false);
+    expect(both("*aab*", "aaab")).toBe(true);
+    expect(both("*x*", "x")).toBe(true);
+    expect(both("*x*", "y")).toBe(false);
+    expect(both("k*", "")).toBe(false);
   });
   it("backtracks across several stars", () => {
     expect(both("a*b*c", "a-x-b-y-c")).toBe(true);
@@ -93,5 +110,39 @@ describe("globMatch", () => {
     const p = new Pattern("nginx*");
     expect(p.source).toBe("nginx*");
     expect(p.len).toBe(6);
+  });
+});
+
+/** setMatches runs a PatternSet of the given globs on a name. */
+function setMatches(globs: string[], name: string): bool {
+  const set = new PatternSet();
+  for (let i = 0; i < globs.length; i++) set.add(new Pattern(globs[i]));
+  const n = String.UTF8.encode(name);
+  return set.matches(changetype<usize>(n), n.byteLength);
+}
+
+const globs: string[] = ["kworker/*", "ksoftirqd/*", "rcu_*", "*-test", "?ystemd", "exact"];
+
+describe("PatternSet", () => {
+  it("matches when any pattern matches, whatever its first character", () => {
+    expect(setMatches(globs, "kworker/0:1")).toBe(true);
+    expect(setMatches(globs, "ksoftirqd/3")).toBe(true);
+    expect(setMatches(globs, "rcu_sched")).toBe(true);
+    expect(setMatches(globs, "api-test")).toBe(true);
+    expect(setMatches(globs, "systemd")).toBe(true);
+    expect(setMatches(globs, "exact")).toBe(true);
+  });
+  it("does not match what no pattern matches", () => {
+    expect(setMatches(globs, "kthreadd")).toBe(false);
+    expect(setMatches(globs, "exactly")).toBe(false);
+    expect(setMatches(globs, "test")).toBe(false);
+    expect(setMatches(globs, "")).toBe(false);
+    expect(setMatches([], "anything")).toBe(false);
+  });
+  it("matches the empty name only with patterns that accept it", () => {
+    expect(setMatches(["", "k*"], "")).toBe(true);
+    expect(setMatches(["*"], "")).toBe(true);
+    expect(setMatches(["?"], "")).toBe(false);
+    expect(setMatches([""], "x")).toBe(false);
   });
 });

@@ -28,7 +28,7 @@ describe("State", () => {
     const s = new State();
     for (let i = 0; i < 600; i++) {
       const j = s.live.insert(identity(i, 1));
-      s.live.seen[j] = i < 300 ? 10 : 20;
+      s.live.setSeen(j, i < 300 ? 10 : 20);
     }
     s.prepare(600, 15); // needs room: sweeps the 300 entries last seen at 10
     expect(s.live.count).toBe(300);
@@ -38,16 +38,16 @@ describe("State", () => {
   it("round-trips a snapshot and refuses a corrupt one", () => {
     const s = new State();
     const j = s.live.insert(identity(7, 100));
-    s.live.cpu[j] = 0.25;
-    s.live.kept[j] = 1;
+    s.live.setCpu(j, 0.25);
+    s.live.setKept(j, 1);
     const n = snapshotSize(s);
     const buf = new ArrayBuffer(n);
     writeSnapshot(s, changetype<usize>(buf));
     const t = new State();
     expect(readSnapshot(t, changetype<usize>(buf), n)).toBe("");
     const k = t.live.find(identity(7, 100));
-    expect(t.live.cpu[k]).toBe(0.25);
-    expect(t.live.kept[k]).toBe(1);
+    expect(t.live.cpu(k)).toBe(0.25);
+    expect(t.live.kept(k)).toBe(1);
     expect(readSnapshot(t, changetype<usize>(buf), n - 1)).toBe("snapshot length does not match its entry count");
     store<u32>(changetype<usize>(buf), 0);
     expect(readSnapshot(t, changetype<usize>(buf), n)).toBe("not an optimize snapshot (NRO1)");

@@ -1,0 +1,61 @@
+package wasmprocessor
+
+import (
+	"math"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+)
+
+// readings is what the table pass read from every resource that the roll-up needs again: each
+// data point's value and times, and the host. Rolling up from here instead of from pdata saves a
+// second walk over the batch, whose cost at 10k processes is cache misses, not arithmetic.
+type readings struct {
+	shapes *shapes // the point shapes the points refer to
+	split  int     // rows before split were read into parts[0], the others into parts[1]
+	parts  [2][]cachedPoint
+	rowEnd []int32  // the points of row r end at parts[p][rowEnd[r]]
+	hosts  []string // host.name of each row ("" when absent)
+}
+
+// cachedPoint is one number data point as read by the table pass.
+type cachedPoint struct {
+	shape    int32 // pointShape id
+	isInt    bool
+	bits     uint64 // the int64 or the float64's bits
+	start, t pcommon.Timestamp
+}
+
+func readPoint(shape int32, dp pmetric.NumberDataPoint) cachedPoint {
+	cp := cachedPoint{shape: shape, start: dp.StartTimestamp(), t: dp.Timestamp()}
+	if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
+		cp.isInt, cp.bits = true, uint64(dp.IntValue())
+	} else {
+		cp.bits = math.Float64bits(dp.DoubleValue())
+	}
+	return cp
+}
+
+func (p *cachedPoint) value() float64 {
+	if p.isInt {
+		return float64(int64(p.bits))
+	}
+	return math.Float64frombits(p.bits)
+}
+
+func (rd *readings) begin(rows int) {
+	rd.rowEnd = resize(rd.rowEnd, rows)
+	rd.hosts = resize(rd.hosts, rows)
+}
+
+// row returns the points of row r.
+func (rd *readings) row(r int) []cachedPoint {
+	part, from := 0, int32(0)
+	if r >= rd.split {
+		part = 1
+	}
+	if r > 0 && r != rd.split {
+		from = rd.rowEnd[r-1]
+	}
+	return rd.parts[part][from:rd.rowEnd[r]]
+}
