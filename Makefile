@@ -71,6 +71,8 @@ test-node: build
 bench: build $(TEST_MODULES) fixtures
 	cd collector/wasmprocessor && go test -run '^$$' -bench . -benchmem -count 6 ./... | tee ../../build/bench.txt
 	node --import tsx scripts/bench-collector.ts --rounds 3 | tee build/bench-collector.md
+	node --import tsx scripts/bench-collector.ts --rounds 3 --gomemlimit 100MiB | tee build/bench-collector-memlimit.md
+	node --import tsx scripts/bench-host.ts | tee build/bench-host.md
 
 clean:
 	rm -rf build bin

@@ -23,6 +23,8 @@ const root = resolve(import.meta.dirname, "..");
 const collector = join(root, "bin/nrdot-collector");
 const outDir = join(root, "build/bench");
 const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 3;
+// Go's soft memory limit for every pipeline alike (the deployment's GOMEMLIMIT); none by default.
+const goMemLimit = process.argv.includes("--gomemlimit") ? process.argv[process.argv.indexOf("--gomemlimit") + 1] : undefined;
 const CLK_TCK = 100; // Linux USER_HZ
 
 function post(port: number, body: Uint8Array): Promise<number> {
@@ -78,7 +80,8 @@ interface Result { pipeline: string; processes: number; cpuMsPerBatch: number; p
 async function measure(name: string, cfg: string, port: number, bodies: Uint8Array[], processes: number): Promise<Result> {
   const file = join(outDir, `${name}-${processes}.json`);
   writeFileSync(file, cfg);
-  const child = spawn(collector, ["--config", file], { stdio: ["ignore", "ignore", "pipe"] });
+  const env = goMemLimit ? { ...process.env, GOMEMLIMIT: goMemLimit } : process.env;
+  const child = spawn(collector, ["--config", file], { stdio: ["ignore", "ignore", "pipe"], env });
   let err = "";
   child.stderr.on("data", (b) => (err += b));
   try {

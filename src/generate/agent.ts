@@ -42,6 +42,19 @@ export function exporter(backend: Backend): [string, Record<string, unknown>] {
   return ["file", { path: "${env:NRDOT_DATA_DIR:-./data}/metrics.jsonl" }];
 }
 
+/**
+ * staleness is how long cumulative_to_delta remembers a series it no longer sees. Its default (0)
+ * remembers every series forever, and every process that exits leaves its series behind: on a
+ * host with churn the state grows without bound. A process that is gone never comes back under
+ * the same identity, so ten intervals, and at least five minutes, lose nothing.
+ */
+export function staleness(collectionInterval: string): string {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(collectionInterval);
+  const perUnit = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  const interval = m ? Number(m[1]) * perUnit[m[2] as keyof typeof perUnit] : 0;
+  return `${Math.max(300, Math.ceil(10 * interval))}s`;
+}
+
 export function agentConfig(p: Profile, backend: Backend): Record<string, unknown> {
   const [exporterId, exporterCfg] = exporter(backend);
   const wasmDir = "${env:NRDOT_WASM_DIR:-./build/wasm}";
@@ -64,7 +77,10 @@ export function agentConfig(p: Profile, backend: Backend): Record<string, unknow
     },
     processors: {
       memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib, spike_limit_mib: Math.floor(p.memory_limit_mib / 4) },
-      cumulative_to_delta: { include: { match_type: "strict", metrics: ["process.cpu.time", "process.disk.io"] } },
+      cumulative_to_delta: {
+        include: { match_type: "strict", metrics: ["process.cpu.time", "process.disk.io"] },
+        max_staleness: staleness(p.collection_interval),
+      },
       "wasm/optimize": { module: `${wasmDir}/optimize.wasm`, storage: "file_storage", checkpoint_interval: "1m", config: optimizeConfig(p) },
       "batch/critical": batch("critical"),
       "batch/standard": batch("standard"),

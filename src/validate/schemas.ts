@@ -31,7 +31,12 @@ export const componentSchemas: Record<string, Record<string, unknown>> = {
     }, ["process"]),
   }, ["scrapers"]),
   memory_limiter: strict({ check_interval: duration, limit_mib: { type: "integer", minimum: 1 }, spike_limit_mib: { type: "integer", minimum: 0 }, limit_percentage: { type: "integer" }, spike_limit_percentage: { type: "integer" } }, ["check_interval"]),
-  cumulative_to_delta: strict({ include: strict({ metrics: { type: "array", items: str }, match_type: { enum: ["strict", "regexp"] } }), exclude: strict({ metrics: { type: "array", items: str }, match_type: { enum: ["strict", "regexp"] } }) }),
+  cumulative_to_delta: strict({
+    include: strict({ metrics: { type: "array", items: str }, match_type: { enum: ["strict", "regexp"] } }),
+    exclude: strict({ metrics: { type: "array", items: str }, match_type: { enum: ["strict", "regexp"] } }),
+    max_staleness: str,
+    initial_value: { enum: ["auto", "keep", "drop"] },
+  }),
   wasm: strict({ module: str, config: { type: "object" }, storage: str, checkpoint_interval: duration, memory_limit_mib: { type: "integer", minimum: 1, maximum: 4096 } }, ["module"]),
   batch: strict({ timeout: duration, send_batch_size: { type: "integer", minimum: 0 }, send_batch_max_size: { type: "integer", minimum: 0 } }),
   routing: strict({

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, run } from "./run.ts";
 import { BUILTIN_PROFILES } from "../../src/profile/schema.ts";
+import { staleness } from "../../src/generate/agent.ts";
 
 
 
@@ -60,6 +61,16 @@ describe("nrdot generate", () => {
     writeFileSync(join(dir, "a.yaml"), "extends: b.yaml\n");
     writeFileSync(join(dir, "b.yaml"), "extends: a.yaml\n");
     assert.match((await run(["generate", "--profile", join(dir, "a.yaml"), "-o", dir])).err, /extends itself/);
+  });
+
+  it("lets cumulative_to_delta forget the series of exited processes", async () => {
+    // Its default keeps every series forever: with process churn, the agent's memory grows.
+    assert.equal(staleness("10s"), "300s");
+    assert.equal(staleness("1m"), "600s");
+    assert.equal(staleness("500ms"), "300s");
+    for (const p of BUILTIN_PROFILES) {
+      assert.match(readFileSync(join(repoRoot, "configs", p, "agent.yaml"), "utf8"), /cumulative_to_delta:[\s\S]*?max_staleness: \d+s/, p);
+    }
   });
 
   it("has --help", async () => {
