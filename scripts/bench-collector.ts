@@ -14,6 +14,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { join, resolve } from "node:path";
+import { cpuMs, peakRssMiB } from "./procstat.ts";
 import { parse } from "yaml";
 import { Chain, encodeMetricsProto, type MetricsData } from "../src/host/index.ts";
 import { generateHost } from "../test/fixtures/generate.ts";
@@ -25,7 +26,6 @@ const outDir = join(root, "build/bench");
 const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 3;
 // Go's soft memory limit for every pipeline alike (the deployment's GOMEMLIMIT); none by default.
 const goMemLimit = process.argv.includes("--gomemlimit") ? process.argv[process.argv.indexOf("--gomemlimit") + 1] : undefined;
-const CLK_TCK = 100; // Linux USER_HZ
 
 function post(port: number, body: Uint8Array): Promise<number> {
   return new Promise((res, rej) => {
@@ -49,16 +49,6 @@ function startSink(): Promise<{ server: Server; port: number }> {
       });
     }).listen(0, "127.0.0.1", () => res({ server, port: (server.address() as { port: number }).port }));
   });
-}
-
-function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
-
-function peakRssMiB(pid: number): number {
-  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/);
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 function quantile(xs: number[], q: number): number {
@@ -92,11 +82,11 @@ async function measure(name: string, cfg: string, port: number, bodies: Uint8Arr
       }
     }
     for (const b of bodies.slice(1, 3)) await post(port, b); // warm-up
-    const t0 = cpuTicks(child.pid!);
+    const t0 = cpuMs(child.pid!);
     const lat: number[] = [];
     for (let r = 0; r < rounds; r++) for (const b of bodies) lat.push(await post(port, b));
-    const ticks = cpuTicks(child.pid!) - t0;
-    return { pipeline: name, processes, cpuMsPerBatch: (ticks * 1000 / CLK_TCK) / lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), rssMiB: peakRssMiB(child.pid!) };
+    const used = cpuMs(child.pid!) - t0;
+    return { pipeline: name, processes, cpuMsPerBatch: used / lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), rssMiB: peakRssMiB(child.pid!) };
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.on("exit", r));

@@ -4,15 +4,17 @@
 // is deployed (hostmetrics scrape -> memory_limiter -> cumulative_to_delta -> wasm/optimize ->
 // routing -> batch -> file), so its RSS is the agent's, not that of a receiver decoding
 // 10k-process OTLP requests.
+//   scrape_only: the scrape alone, to the debug exporter (the floor of any pipeline)
 //   passthrough: the same config without wasm/optimize (every process is exported)
 //   optimizer:   configs/balanced/agent.yaml as generated
 // Both run with scripts/run.sh's environment (GOMEMLIMIT=360MiB; --gomemlimit changes it for both). Reported per pipeline: collector
 // CPU per scrape (from /proc), peak RSS (VmHWM), data points exported per scrape.
 //   node --import tsx scripts/bench-host.ts [--scrapes N] [--sizes 1000,10000] [--gomemlimit 360MiB]
-//     [--pipelines passthrough,optimizer]
+//     [--pipelines scrape_only,passthrough,optimizer]
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { cpuMs, peakRssMiB } from "./procstat.ts";
 import { parse, stringify } from "yaml";
 import { parseMetricsJsonl, valueString } from "../src/host/index.ts";
 
@@ -25,20 +27,9 @@ const sizes = (arg("--sizes") ?? "1000,10000").split(",").map(Number);
 const intervalSeconds = 5;
 // GOMEMLIMIT for both pipelines: scripts/run.sh's by default.
 const goMemLimit = arg("--gomemlimit") ?? "360MiB";
-const pipelineNames = (arg("--pipelines") ?? "passthrough,optimizer").split(",");
-const CLK_TCK = 100; // Linux USER_HZ
+const pipelineNames = (arg("--pipelines") ?? "scrape_only,passthrough,optimizer").split(",");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
-
-function peakRssMiB(pid: number): number {
-  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/);
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 function processCount(): number {
   return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).length;
@@ -90,14 +81,16 @@ async function run(name: string, cfg: Record<string, unknown>, processes: number
   child.stderr!.on("data", (b) => (err += b));
   const out = join(dir, "metrics.jsonl");
   try {
-    for (let i = 0; !existsSync(out) || readFileSync(out).length === 0; i++) { // the first scrape, exported
+    // Measuring starts once the first scrape is exported: to the file, or logged by the debug exporter.
+    const exported = () => (existsSync(out) && readFileSync(out).length > 0) || err.includes("resource metrics");
+    for (let i = 0; !exported(); i++) {
       if (child.exitCode !== null || i > 600) throw new Error(`${name}: no output from the collector: ${err}`);
       await sleep(100);
     }
-    const t0 = cpuTicks(child.pid!);
+    const t0 = cpuMs(child.pid!);
     await sleep(scrapes * intervalSeconds * 1000);
-    const ticks = cpuTicks(child.pid!) - t0;
-    return { pipeline: name, processes, cpuMsPerScrape: (ticks * 1000 / CLK_TCK) / scrapes, rssMiB: peakRssMiB(child.pid!), pointsPerScrape: 0 };
+    const used = cpuMs(child.pid!) - t0;
+    return { pipeline: name, processes, cpuMsPerScrape: used / scrapes, rssMiB: peakRssMiB(child.pid!), pointsPerScrape: 0 };
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.on("exit", r));
@@ -113,13 +106,22 @@ async function main(): Promise<void> {
   const passthrough = structuredClone(agent);
   const ingest = passthrough.service.pipelines["metrics/ingest"];
   ingest.processors = ingest.processors.filter((id: string) => !id.startsWith("wasm/"));
+  // The floor: the same scrape and nothing else (no processors, the debug exporter's one log line
+  // per batch). No pipeline that scrapes these processes with the upstream scraper uses less.
+  const scrapeOnly = {
+    receivers: { host_metrics: agent.receivers.host_metrics },
+    exporters: { debug: { verbosity: "basic" } },
+    service: { telemetry: { metrics: { level: "none" } }, pipelines: { metrics: { receivers: ["host_metrics"], exporters: ["debug"] } } },
+  };
   const results: Result[] = [];
   for (const n of sizes) {
     const group = await spawnSleepers(n);
     try {
-      for (const [name, cfg] of ([["passthrough", passthrough], ["optimizer", agent]] as const).filter(([n]) => pipelineNames.includes(n))) {
+      const pipelines: [string, Record<string, unknown>][] = [["scrape_only", scrapeOnly], ["passthrough", passthrough], ["optimizer", agent]];
+      for (const [name, cfg] of pipelines.filter(([p]) => pipelineNames.includes(p))) {
         const r = await run(name, cfg, processCount());
-        r.pointsPerScrape = pointsPerScrape(join(outDir, `${name}-${r.processes}`, "metrics.jsonl"));
+        const file = join(outDir, `${name}-${r.processes}`, "metrics.jsonl");
+        r.pointsPerScrape = existsSync(file) ? pointsPerScrape(file) : NaN;
         results.push(r);
         console.error(`${name} @ ${r.processes} processes: cpu ${r.cpuMsPerScrape.toFixed(0)} ms/scrape, RSS ${r.rssMiB.toFixed(0)} MiB, ${r.pointsPerScrape.toFixed(0)} points/scrape`);
       }
@@ -133,7 +135,7 @@ async function main(): Promise<void> {
   console.log("|---|---|---|---|---|---|");
   for (const r of results) {
     const base = results.find((b) => b.pipeline === "passthrough" && Math.abs(b.processes - r.processes) < 50) ?? r;
-    console.log(`| ${r.processes} | ${r.pipeline} | ${r.cpuMsPerScrape.toFixed(0)} | ${(r.cpuMsPerScrape / base.cpuMsPerScrape).toFixed(2)}× | ${r.rssMiB.toFixed(0)} | ${r.pointsPerScrape.toFixed(0)} |`);
+    console.log(`| ${r.processes} | ${r.pipeline} | ${r.cpuMsPerScrape.toFixed(0)} | ${(r.cpuMsPerScrape / base.cpuMsPerScrape).toFixed(2)}× | ${r.rssMiB.toFixed(0)} | ${Number.isNaN(r.pointsPerScrape) ? "–" : r.pointsPerScrape.toFixed(0)} |`);
   }
 }
 

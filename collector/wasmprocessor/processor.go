@@ -162,6 +162,7 @@ func (p *wasmProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) 
 		p.failOpen(ctx, err, rows)
 		return md, nil
 	}
+	p.table.readRolledUp(rms, records)
 	out := applyDecisions(rms, records, &p.table.read)
 	p.tel.record(ctx, rows, out, time.Since(began))
 	if time.Since(p.lastCheckpoint) >= p.cfg.CheckpointInterval {

@@ -11,11 +11,15 @@ import (
 // data point's value and times, and the host. Rolling up from here instead of from pdata saves a
 // second walk over the batch, whose cost at 10k processes is cache misses, not arithmetic.
 type readings struct {
-	shapes *shapes // the point shapes the points refer to
-	split  int     // rows before split were read into parts[0], the others into parts[1]
-	parts  [2][]cachedPoint
-	rowEnd []int32  // the points of row r end at parts[p][rowEnd[r]]
-	hosts  []string // host.name of each row ("" when absent)
+	shapes   *shapes // the point shapes the points refer to
+	split    int     // rows before split were read into parts[0], the others into parts[1]
+	parts    [2][]cachedPoint
+	rowStart []int32  // the points of row r are parts[p][rowStart[r]:rowEnd[r]]
+	rowEnd   []int32  //
+	hosts    []string // host.name of each row ("" when absent)
+	// complete is false when the table pass skipped the points (the module reads no metric):
+	// they are then read only for the rows rolled up, after the module has decided.
+	complete bool
 }
 
 // cachedPoint is one number data point as read by the table pass.
@@ -44,18 +48,16 @@ func (p *cachedPoint) value() float64 {
 }
 
 func (rd *readings) begin(rows int) {
+	rd.rowStart = resize(rd.rowStart, rows)
 	rd.rowEnd = resize(rd.rowEnd, rows)
 	rd.hosts = resize(rd.hosts, rows)
 }
 
 // row returns the points of row r.
 func (rd *readings) row(r int) []cachedPoint {
-	part, from := 0, int32(0)
+	part := 0
 	if r >= rd.split {
 		part = 1
 	}
-	if r > 0 && r != rd.split {
-		from = rd.rowEnd[r-1]
-	}
-	return rd.parts[part][from:rd.rowEnd[r]]
+	return rd.parts[part][rd.rowStart[r]:rd.rowEnd[r]]
 }

@@ -49,6 +49,7 @@ func (b *tableBuilder) measureSplit(rms pmetric.ResourceMetricsSlice, split int)
 	b.offsets = resize(b.offsets, nStr*(rows+1))
 	b.read.begin(rows)
 	b.read.split = split
+	b.read.complete = nNum > 0
 	first, second := &b.parts[0], &b.parts[1]
 	if split < rows {
 		var wg sync.WaitGroup
@@ -68,6 +69,26 @@ func (b *tableBuilder) measureSplit(rms pmetric.ResourceMetricsSlice, split int)
 	b.read.parts = [2][]cachedPoint{first.points, second.points}
 	b.joinBlock(rows, split)
 	return tableHeaderSize + 8*nNum*rows + 4*len(b.offsets) + len(b.block)
+}
+
+// readRolledUp reads the points of the rows rolled up when the table pass skipped them (a module
+// that reads no metric, such as classify, does not pay for a roll-up it rarely asks for).
+func (b *tableBuilder) readRolledUp(rms pmetric.ResourceMetricsSlice, records []byte) {
+	if b.read.complete {
+		return
+	}
+	t, rows := &b.parts[0], rms.Len()
+	t.points = t.points[:0]
+	for r := 0; r < rows; r++ {
+		if d := decodeDecision(records[r*decisionSize:]); d.valid() && d.action == actionRollup {
+			t.readPoints(b, rms.At(r), r, rows)
+		} else {
+			b.read.rowStart[r], b.read.rowEnd[r] = 0, 0
+		}
+	}
+	b.read.split = rows
+	b.read.parts = [2][]cachedPoint{t.points, nil}
+	b.read.complete = true
 }
 
 // joinBlock concatenates the parts' string columns into the ABI's block, column by column, and

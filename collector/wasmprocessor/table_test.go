@@ -140,3 +140,25 @@ func TestShapesStartOverWhenTooMany(t *testing.T) {
 	b.measure(processBatch("a").ResourceMetrics())
 	assert.Len(t, b.parts[0].shapes.points, 7, "3 cpu states, 2 memory metrics, 2 disk directions: only this batch's shapes")
 }
+
+func TestRollupWhenTheModuleReadsNoMetric(t *testing.T) {
+	// A module with string columns only (classify) has no points read by the table pass: the rows
+	// it rolls up are read afterwards, and the result is the same.
+	rollUp := func(decl string, split int) pmetric.Metrics {
+		md := manyProcesses(3000)
+		cols, err := parseColumns(decl)
+		require.NoError(t, err)
+		b := &tableBuilder{cols: cols}
+		rms := md.ResourceMetrics()
+		b.measureSplit(rms, split)
+		records := allRolledUp(rms.Len())
+		records[7*decisionSize] = byte(actionKeep) // a kept row is not read again
+		b.readRolledUp(rms, records)
+		out := applyDecisions(rms, records, &b.read)
+		require.Equal(t, int64(2999), out.rolledUp)
+		return md
+	}
+	want := rollUp(testColumns, 3000)
+	assert.Equal(t, want, rollUp("attr process.pid\n", 3000))
+	assert.Equal(t, want, rollUp("attr process.pid\n", 1500))
+}

@@ -44,14 +44,22 @@ func (t *tablePart) readRows(b *tableBuilder, rms pmetric.ResourceMetricsSlice, 
 		t.colBlocks[s] = t.colBlocks[s][:0]
 	}
 	t.found = resize(t.found, nStr)
-	rows := rms.Len()
+	rows, withPoints := rms.Len(), len(b.cols.metrics) > 0
 	// Row by row, so each resource is visited once while it is in cache.
 	for r := from; r < to; r++ {
 		rm := rms.At(r)
-		t.readMetrics(b, rm, r, rows)
-		b.read.rowEnd[r] = int32(len(t.points))
+		if withPoints {
+			t.readPoints(b, rm, r, rows)
+		}
 		b.read.hosts[r] = t.readAttrs(b, rm.Resource().Attributes(), r, rows)
 	}
+}
+
+// readPoints reads the row's points (readMetrics) and records where they are.
+func (t *tablePart) readPoints(b *tableBuilder, rm pmetric.ResourceMetrics, row, rows int) {
+	b.read.rowStart[row] = int32(len(t.points))
+	t.readMetrics(b, rm, row, rows)
+	b.read.rowEnd[row] = int32(len(t.points))
 }
 
 // readMetrics walks every number data point of a resource once: it records the point for the
