@@ -4,8 +4,8 @@ import { JsonKind, JsonValue } from "../lib/json";
 import { checkKeys, index, join, parseConfigObject, typeError } from "../lib/config";
 import { Pattern } from "../lib/glob";
 import {
-  ACTION_KEEP, TIER_CRITICAL, TIER_IMPORTANT, TIER_NAMES, TIER_SAMPLED, TIER_STANDARD, TIER_UNSET, beginDecisions, decide,
-  tierFromName,
+  ACTION_KEEP, TIER_NAMES, TIER_STANDARD, TIER_UNSET, beginDecisions, decide,
+  tierFromName, tierScore,
 } from "../lib/decisions";
 import { Table } from "../lib/table";
 import { CATALOG } from "./catalog";
@@ -17,15 +17,6 @@ export const NUM_COLS = 0;
 const COL_EXE = 0;
 const COL_CMD = 1;
 const COL_OWNER = 2;
-
-/** defaultScore is a tier's importance score when a rule gives none. */
-export function defaultScore(tier: u8): f64 {
-  if (tier == TIER_CRITICAL) return 1.0;
-  if (tier == TIER_IMPORTANT) return 0.8;
-  if (tier == TIER_STANDARD) return 0.5;
-  if (tier == TIER_SAMPLED) return 0.2;
-  return NaN;
-}
 
 export class Rule {
   executable: Pattern | null = null;
@@ -48,7 +39,10 @@ const EMPTY_BUCKET = 256;
 export class Policy {
   rules: Rule[] = [];
   defaultTier: u8 = TIER_STANDARD;
-  defaultScore: f64 = 0.5;
+  /** defaultScore is the importance of a process no rule matches. */
+  get defaultScore(): f64 {
+    return tierScore(this.defaultTier);
+  }
   /** error is "" after a successful parse, else the message naming the key. */
   error: string = "";
   /**
@@ -74,7 +68,6 @@ export class Policy {
 
   /** classify returns the index of the first matching rule, or -1 for the default tier. */
   classify(exe: usize, exeLen: i32, cmd: usize, cmdLen: i32, owner: usize, ownerLen: i32): i32 {
-    if (this.buckets.length == 0) this.index();
     const rules = this.rules;
     const bucket = unchecked(this.buckets[exeLen > 0 ? <i32>load<u8>(exe) : EMPTY_BUCKET]);
     for (let j = 0, n = bucket.length; j < n; j++) {
@@ -93,13 +86,15 @@ export function classifyRows(t: Table, policy: Policy): void {
   const rows = t.rows;
   beginDecisions(rows);
   const rules = policy.rules;
+  const defaultTier = policy.defaultTier;
+  const defaultScore = policy.defaultScore;
   for (let r = 0; r < rows; r++) {
     const hit = policy.classify(
       t.strPtr(COL_EXE, r), t.strLen(COL_EXE, r),
       t.strPtr(COL_CMD, r), t.strLen(COL_CMD, r),
       t.strPtr(COL_OWNER, r), t.strLen(COL_OWNER, r));
     if (hit < 0) {
-      decide(r, ACTION_KEEP, policy.defaultTier, policy.defaultScore);
+      decide(r, ACTION_KEEP, defaultTier, defaultScore);
     } else {
       const rule = unchecked(rules[hit]);
       decide(r, ACTION_KEEP, rule.tier, rule.score);
@@ -149,7 +144,6 @@ export function parsePolicyValue(root: JsonValue, at: string): Policy {
     const tier = parseTier(dt, join(at, "default_tier"), policy);
     if (tier == TIER_UNSET) return policy;
     policy.defaultTier = tier;
-    policy.defaultScore = defaultScore(tier);
   }
   const rules = root.get("rules");
   if (rules !== null) {
@@ -223,7 +217,7 @@ function parseRule(v: JsonValue, path: string, policy: Policy): Rule | null {
   }
   rule.tier = parseTier(t, join(path, "tier"), policy);
   if (rule.tier == TIER_UNSET) return null;
-  rule.score = defaultScore(rule.tier);
+  rule.score = tierScore(rule.tier);
   const s = v.get("score");
   if (s !== null) {
     if (s.kind != JsonKind.Number || !(s.num >= 0 && s.num <= 1)) {
@@ -257,7 +251,7 @@ function appendCatalog(policy: Policy): void {
       policy.error = "catalog entry " + i.toString() + " (\"" + CATALOG[i] + "\"): expected <exe|cmd|owner> <glob> … <tier>";
       return;
     }
-    rule.score = defaultScore(rule.tier);
+    rule.score = tierScore(rule.tier);
     policy.rules.push(rule);
   }
 }

@@ -30,10 +30,6 @@ export function typeError(path: string, want: string, got: JsonValue): string {
   return path + ": expected " + want + ", got " + got.kindName();
 }
 
-export function isKind(v: JsonValue, kind: JsonKind): bool {
-  return v.kind == kind;
-}
-
 /**
  * closest returns the allowed key within edit distance 2 of k, or "" (a distance as long as k
  * itself means a different word, not a typo).

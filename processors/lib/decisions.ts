@@ -58,6 +58,24 @@ export function tierFromName(name: string): u8 {
   return TIER_UNSET;
 }
 
+/** tierScore is a tier's importance score when nothing more specific gives one (NaN for unset). */
+export function tierScore(tier: u8): f64 {
+  if (tier == TIER_CRITICAL) return 1.0;
+  if (tier == TIER_IMPORTANT) return 0.8;
+  if (tier == TIER_STANDARD) return 0.5;
+  if (tier == TIER_SAMPLED) return 0.2;
+  return NaN;
+}
+
+/** tierFromBytes is tierFromName for the len UTF-8 bytes at p, without decoding them. */
+export function tierFromBytes(p: usize, len: i32): u8 {
+  if (len == 8 && load<u64>(p) == 0x6c61636974697263) return TIER_CRITICAL; // "critical"
+  if (len == 9 && load<u64>(p) == 0x6e6174726f706d69 && load<u8>(p, 8) == 0x74) return TIER_IMPORTANT; // "important"
+  if (len == 8 && load<u64>(p) == 0x647261646e617473) return TIER_STANDARD; // "standard"
+  if (len == 7 && load<u32>(p) == 0x706d6173 && load<u16>(p, 4) == 0x656c && load<u8>(p, 6) == 0x64) return TIER_SAMPLED; // "sampled"
+  return TIER_UNSET;
+}
+
 /** tierName is the name of a tier code ("" for unset or unknown). */
 export function tierName(tier: u8): string {
   if (tier == TIER_CRITICAL) return "critical";

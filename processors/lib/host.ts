@@ -39,8 +39,3 @@ export function encodeInto(s: string, dst: usize, cap: i32): i32 {
 export function log(level: i32, message: string): void {
   hostLog(level, LOG_BUF, encodeInto(message, LOG_BUF, LOG_CAP));
 }
-
-/** logBytes sends len UTF-8 bytes at ptr to the collector's logger. */
-export function logBytes(level: i32, ptr: usize, len: i32): void {
-  hostLog(level, ptr, len);
-}

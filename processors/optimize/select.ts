@@ -4,7 +4,7 @@
 import { Table } from "../lib/table";
 import { mix64, parseDecimal, parseUint } from "../lib/number";
 import {
-  ACTION_KEEP, ACTION_ROLLUP, TIER_CRITICAL, TIER_IMPORTANT, TIER_SAMPLED, TIER_STANDARD, TIER_UNSET, beginDecisions, decide,
+  ACTION_KEEP, ACTION_ROLLUP, TIER_CRITICAL, TIER_STANDARD, TIER_UNSET, beginDecisions, decide, tierFromBytes, tierScore,
 } from "../lib/decisions";
 import { Config } from "./config";
 import { State, identity } from "./state";
@@ -62,22 +62,6 @@ function grow(rows: i32): void {
   keys = new StaticArray<u64>(cap);
 }
 
-/** tierOf reads the tier name classify wrote, by its bytes. */
-function tierOf(p: usize, len: i32): u8 {
-  if (len == 8 && load<u64>(p) == 0x6c61636974697263) return TIER_CRITICAL; // "critical"
-  if (len == 9 && load<u64>(p) == 0x6e6174726f706d69 && load<u8>(p, 8) == 0x74) return TIER_IMPORTANT; // "important"
-  if (len == 8 && load<u64>(p) == 0x647261646e617473) return TIER_STANDARD; // "standard"
-  if (len == 7 && load<u32>(p) == 0x706d6173 && load<u16>(p, 4) == 0x656c && load<u8>(p, 6) == 0x64) return TIER_SAMPLED; // "sampled"
-  return TIER_UNSET;
-}
-
-function tierImportance(t: u8): f64 {
-  if (t == TIER_CRITICAL) return 1.0;
-  if (t == TIER_IMPORTANT) return 0.8;
-  if (t == TIER_SAMPLED) return 0.2;
-  return 0.5;
-}
-
 /** insertTop keeps top[0..n) as the indices of the n largest values seen, largest first. */
 function insertTop(top: StaticArray<i32>, n: i32, filled: i32, values: StaticArray<f64>, r: i32): i32 {
   const v = unchecked(values[r]);
@@ -132,6 +116,7 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
   state.prepare(rows, now - c.stateTtlSeconds);
   const live = state.live;
   const alpha = c.ewmaAlpha;
+  const policy = c.policy;
 
   // Pass 1: identity, smoothing, importance.
   let maxCpu: f64 = 0;
@@ -164,17 +149,23 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
     unchecked(memNow[r] = finiteOr(mem, 0));
     maxCpu = max(maxCpu, finiteOr(live.cpu(slot), 0));
     maxMem = max(maxMem, finiteOr(live.mem(slot), 0));
-    const policy = c.policy;
+    // The importance goes into scores for now; pass 2 turns it into the score.
     if (policy !== null) {
       const hit = policy.classify(t.strPtr(S_EXE, r), t.strLen(S_EXE, r), t.strPtr(S_CMD, r), t.strLen(S_CMD, r), t.strPtr(S_OWNER, r), t.strLen(S_OWNER, r));
-      const tier = hit < 0 ? policy.defaultTier : unchecked(policy.rules[hit]).tier;
-      unchecked(tiers[r] = tier);
-      unchecked(scores[r] = hit < 0 ? policy.defaultScore : unchecked(policy.rules[hit]).score); // importance for now; the score below
+      if (hit < 0) {
+        unchecked(tiers[r] = policy.defaultTier);
+        unchecked(scores[r] = policy.defaultScore);
+      } else {
+        const rule = unchecked(policy.rules[hit]);
+        unchecked(tiers[r] = rule.tier);
+        unchecked(scores[r] = rule.score);
+      }
     } else {
-      const tier = tierOf(t.strPtr(S_TIER, r), t.strLen(S_TIER, r));
+      // A process an earlier classify left without a tier is standard, for keep_tiers too.
+      let tier = tierFromBytes(t.strPtr(S_TIER, r), t.strLen(S_TIER, r));
+      if (tier == TIER_UNSET) tier = TIER_STANDARD;
       unchecked(tiers[r] = tier);
-      const imp = parseDecimal(t.strPtr(S_SCORE, r), t.strLen(S_SCORE, r));
-      unchecked(scores[r] = finiteOr(imp, tierImportance(tier))); // importance for now; the score below
+      unchecked(scores[r] = finiteOr(parseDecimal(t.strPtr(S_SCORE, r), t.strLen(S_SCORE, r)), tierScore(tier)));
     }
   }
 
@@ -221,7 +212,7 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
   if (nc > k) {
     kth = k > 0 ? kthLargest(sel, nc, k - 1) : Infinity;
     let above = 0;
-    for (let r = 0; r < rows; r++) if (unchecked(classes[r]) == CANDIDATE && unchecked(ranks[r]) > kth) above++;
+    for (let i = 0; i < nc; i++) if (unchecked(sel[i]) > kth) above++;
     ties = k - above;
   }
   for (let r = 0; r < rows; r++) {
@@ -231,7 +222,21 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
     else unchecked(classes[r] = ROLLUP);
   }
 
-  // Pass 4: degradation (critical processes are never rolled up), decisions, membership.
+  // Pass 4: degradation (critical processes are never rolled up), decisions, membership. The
+  // levels reached add up, so they reduce to one rule per batch: any critical_only, the highest
+  // min_score, the smallest keep_fraction.
+  let criticalOnly = false;
+  let minScore = -Infinity;
+  let keepFraction: f64 = 1;
+  for (let i = 0, nl = c.levels.length; i < nl; i++) {
+    const l = unchecked(c.levels[i]);
+    if (pressure < l.pressure) continue;
+    criticalOnly = criticalOnly || l.criticalOnly;
+    minScore = max(minScore, l.minScore);
+    keepFraction = min(keepFraction, l.keepFraction);
+  }
+  const degrade = criticalOnly || minScore > -Infinity || keepFraction < 1;
+  const keepBelow = keepFraction * 10000;
   for (let r = 0; r < rows; r++) {
     let cls = unchecked(classes[r]);
     const tier = unchecked(tiers[r]);
@@ -240,19 +245,12 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
       continue;
     }
     const score = unchecked(scores[r]);
-    if (cls != ROLLUP && tier != TIER_CRITICAL) {
-      for (let i = 0, nl = c.levels.length; i < nl; i++) {
-        const l = unchecked(c.levels[i]);
-        if (pressure < l.pressure) continue;
-        if (l.criticalOnly || score < l.minScore ||
-          <f64>(mix64(unchecked(keys[r])) % 10000) >= l.keepFraction * 10000) {
-          cls = ROLLUP;
-          break;
-        }
-      }
+    if (degrade && cls != ROLLUP && tier != TIER_CRITICAL &&
+      (criticalOnly || score < minScore || <f64>(mix64(unchecked(keys[r])) % 10000) >= keepBelow)) {
+      cls = ROLLUP;
     }
     const keep = cls != ROLLUP;
     live.setKept(unchecked(slots[r]), keep ? 1 : 0);
-    decide(r, keep ? ACTION_KEEP : ACTION_ROLLUP, tier == TIER_UNSET ? TIER_STANDARD : tier, score);
+    decide(r, keep ? ACTION_KEEP : ACTION_ROLLUP, tier, score);
   }
 }

@@ -1,14 +1,16 @@
 // Per-process state kept across batches: smoothed CPU and memory, whether the process was kept
 // last time (for hysteresis), when it was last seen (for expiry). A process is pid + start time.
-// Open addressing over preallocated arrays: no allocation per row; two tables are swapped when
+// Open addressing over a preallocated block: no allocation per row; two tables are swapped when
 // expired entries are swept, so the stub runtime (which never frees) does not leak.
 import { mix64 } from "../lib/number";
 
 const EMPTY: u64 = 0;
 
 // One record per slot, so looking a process up touches one cache line, not one per field:
-// key u64 @0, cpu f64 @8, mem f64 @16, seen f64 @24, kept u8 @32.
+// key u64 @0, cpu f64 @8, mem f64 @16, seen f64 @24, kept u8 @32. A snapshot entry is the
+// record's first ENTRY bytes.
 const STRIDE: usize = 40;
+const ENTRY: i32 = 33;
 
 export class ProcessTable {
   cap: i32 = 0;
@@ -122,7 +124,6 @@ export function identity(pid: i64, startSec: f64): u64 {
 }
 
 const MAGIC: u32 = 0x314f524e; // "NRO1"
-const ENTRY: i32 = 8 + 8 + 8 + 8 + 1;
 
 /** snapshotSize is the byte size of a snapshot of s. */
 export function snapshotSize(s: State): i32 {
@@ -138,11 +139,7 @@ export function writeSnapshot(s: State, p: usize): void {
   for (let i = 0; i < t.cap; i++) {
     const k = t.key(i);
     if (k == EMPTY) continue;
-    store<u64>(at, k);
-    store<f64>(at, t.cpu(i), 8);
-    store<f64>(at, t.mem(i), 16);
-    store<f64>(at, t.seen(i), 24);
-    store<u8>(at, t.kept(i), 32);
+    memory.copy(at, t.at(i), <usize>ENTRY);
     at += <usize>ENTRY;
   }
 }
@@ -156,11 +153,7 @@ export function readSnapshot(s: State, p: usize, len: i32): string {
   s.prepare(n, -Infinity);
   let at = p + 8;
   for (let e = 0; e < n; e++) {
-    const j = s.live.insert(load<u64>(at));
-    s.live.setCpu(j, load<f64>(at, 8));
-    s.live.setMem(j, load<f64>(at, 16));
-    s.live.setSeen(j, load<f64>(at, 24));
-    s.live.setKept(j, load<u8>(at, 32));
+    memory.copy(s.live.at(s.live.insert(load<u64>(at))), at, <usize>ENTRY);
     at += <usize>ENTRY;
   }
   return "";

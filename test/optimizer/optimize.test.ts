@@ -39,6 +39,15 @@ describe("optimize", () => {
     assert.equal(d[0].tier, "critical");
   });
 
+  it("treats a process an earlier classify left without a tier as standard, for keep_tiers too", async () => {
+    const inst = await optimize({ max_processes: 0, always_keep_top: 0, keep_tiers: ["standard"], weights: { importance: 1, cpu: 0, memory: 0 } });
+    const d = inst.process([row({ pid: 1, tier: "" }, 0), row({ pid: 2, tier: "sampled" }, 0)]);
+    assert.equal(d[0].action, "keep");
+    assert.equal(d[0].tier, "standard");
+    assert.equal(d[0].score, 0.5, "the standard tier's importance");
+    assert.equal(d[1].action, "rollup");
+  });
+
   it("uses hysteresis so a process at the boundary does not flap", async () => {
     const inst = await optimize({ max_processes: 1, always_keep_top: 0, hysteresis: 0.2, ewma_alpha: 1, weights: { importance: 0, cpu: 1, memory: 0 } });
     assert.deepEqual(kept(inst, [{ pid: 1, cpu: 0.50 }, { pid: 2, cpu: 0.45 }], 0), [1]);
