@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import type { Io } from "../io.ts";
-import { graph, modules, schemas, strictKeys } from "../validate/checks.ts";
+import { graph, modules, schemas } from "../validate/checks.ts";
 import { collectorValidate } from "../validate/collector.ts";
 import { format, readConfig } from "../validate/config.ts";
 
@@ -14,10 +14,7 @@ export async function validate(files: string[], opts: ValidateOptions, env: Node
   const problems: string[] = [];
   for (const f of files) {
     const c = readConfig(f);
-    const lax = strictKeys(c);
-    // The did-you-mean findings cover the lax keys; the schemas cover the rest.
-    const strict = schemas(c).filter((p) => !lax.some((l) => l.path.join("::") === p.path.join("::")));
-    for (const p of [...lax, ...strict, ...graph(c), ...(await modules(c, env))]) problems.push(format(c, p));
+    for (const p of [...schemas(c), ...graph(c), ...(await modules(c, env))]) problems.push(format(c, p));
   }
   if (problems.length === 0 && opts.collectorCheck) {
     const err = collectorValidate(opts.collector, files, env);

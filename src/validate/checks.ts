@@ -1,13 +1,15 @@
 // Checks the collector does not do (it ignores unknown top-level keys of host_metrics and the
-// routing connector) and the pipeline graph rules of DESIGN.md.
+// routing connector: the component schemas are strict) and the pipeline graph rules of DESIGN.md.
 import { existsSync } from "node:fs";
 import { closest } from "../errors.ts";
-import { loadInstance, StatusError, WasmModule } from "../host/index.ts";
+import { StatusError, WasmModule } from "../host/index.ts";
 import { expandEnv, type ConfigFile, type Problem } from "./config.ts";
 import { Ajv, type ErrorObject } from "ajv";
 import { componentSchemas } from "./schemas.ts";
+import { componentType as typeOf } from "../component.ts";
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: an error carries the schema it failed, whose properties are the keys to suggest.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validators = new Map(Object.entries(componentSchemas).map(([t, s]) => [t, ajv.compile(s)]));
 const SECTIONS = ["receivers", "processors", "exporters", "connectors", "extensions"] as const;
 
@@ -28,34 +30,11 @@ function schemaProblem(section: string, id: string, e: ErrorObject): Problem {
   const path = [section, id, ...e.instancePath.split("/").slice(1)];
   if (e.keyword === "additionalProperties") {
     const key = String((e.params as { additionalProperty: string }).additionalProperty);
-    return { path: [...path, key], message: `unknown key \`${key}\`` };
+    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    const near = closest(key, known);
+    return { path: [...path, key], message: `unknown key \`${key}\``, hint: near ? `did you mean \`${near}\`?` : `known keys: ${known.join(", ")}` };
   }
   return { path, message: e.message ?? "invalid" };
-}
-
-const HOSTMETRICS_KEYS = ["collection_interval", "initial_delay", "timeout", "root_path", "scrapers", "metadata_collection_interval"];
-const ROUTING_KEYS = ["default_pipelines", "error_mode", "table"];
-
-const typeOf = (id: string) => id.split("/")[0];
-
-function unknownKeys(obj: unknown, known: string[], path: string[]): Problem[] {
-  if (typeof obj !== "object" || obj === null) return [];
-  return Object.keys(obj).filter((k) => !known.includes(k)).map((k) => {
-    const near = closest(k, known);
-    return { path: [...path, k], message: `unknown key \`${k}\` (the collector would silently ignore it)`, hint: near ? `did you mean \`${near}\`?` : `known keys: ${known.join(", ")}` };
-  });
-}
-
-/** strictKeys: the top-level keys the collector silently ignores, with a did-you-mean. */
-export function strictKeys(c: ConfigFile): Problem[] {
-  const out: Problem[] = [];
-  for (const [id, cfg] of Object.entries(c.data.receivers ?? {})) {
-    if (["host_metrics", "hostmetrics"].includes(typeOf(id))) out.push(...unknownKeys(cfg, HOSTMETRICS_KEYS, ["receivers", id]));
-  }
-  for (const [id, cfg] of Object.entries(c.data.connectors ?? {})) {
-    if (typeOf(id) === "routing") out.push(...unknownKeys(cfg, ROUTING_KEYS, ["connectors", id]));
-  }
-  return out;
 }
 
 export function graph(c: ConfigFile): Problem[] {
@@ -119,15 +98,16 @@ export async function modules(c: ConfigFile, env: NodeJS.ProcessEnv): Promise<Pr
       out.push({ path, message: `${file} does not exist`, hint: "build the modules with `make wasm`, or set NRDOT_WASM_DIR" });
       continue;
     }
+    let m: WasmModule;
     try {
-      await WasmModule.load(file);
+      m = await WasmModule.load(file);
     } catch (e) {
       out.push({ path, message: (e as Error).message });
       continue;
     }
     // The module judges its own config: configure it as the collector will.
     try {
-      await loadInstance(file, cfg.config ?? {});
+      m.configure(cfg.config ?? {});
     } catch (e) {
       const detail = e instanceof StatusError ? e.detail : (e as Error).message;
       out.push({ path: ["processors", id, "config", ...configPath(detail)], message: `refused by ${file}: ${detail}` });

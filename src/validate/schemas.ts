@@ -11,6 +11,7 @@ const retry = strict({ enabled: { type: "boolean" }, initial_interval: duration,
 export const componentSchemas: Record<string, Record<string, unknown>> = {
   host_metrics: strict({
     collection_interval: duration,
+    metadata_collection_interval: duration,
     initial_delay: duration,
     timeout: duration,
     root_path: { type: "string" },

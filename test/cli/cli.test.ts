@@ -113,6 +113,20 @@ describe("nrdot validate", () => {
     assert.match(r.err, /did you mean `default_pipelines`\?/);
   });
 
+  it("suggests the key a schema knows, for any component", async () => {
+    const dir = tmp();
+    const f = join(dir, "typo.yaml");
+    const cfg = readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8")
+      .replace("    collection_interval: 10s\n", "    collection_interval: 10s\n    metadata_collection_intervall: 5m\n")
+      .replace("    max_staleness:", "    max_stalenes:");
+    writeFileSync(f, cfg);
+    const r = await run(["validate", f, "--no-collector-check"], env);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /receivers::host_metrics::metadata_collection_intervall\): unknown key[\s\S]*did you mean `metadata_collection_interval`\?/);
+    assert.match(r.err, /processors::cumulative_to_delta::max_stalenes\): unknown key[\s\S]*did you mean `max_staleness`\?/);
+    assert.match(r.err, /2 problem\(s\)/);
+  });
+
   it("catches graph mistakes: memory_limiter not first, undefined components, a one-sided connector", async () => {
     const dir = tmp();
     const f = join(dir, "graph.yaml");
