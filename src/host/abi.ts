@@ -23,10 +23,6 @@ export type Action = (typeof ACTIONS)[number];
 export const TIERS = ["", "critical", "important", "standard", "sampled"] as const;
 export type Tier = (typeof TIERS)[number];
 
-/** LOG_LEVELS indexes the level argument of nrdot.log; any other level is logged as an error. */
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
 /** Decision is one decoded decision record. */
 export interface Decision {
   action: Action;

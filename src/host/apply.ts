@@ -1,7 +1,8 @@
 // Decisions applied to a batch with the same semantics as the Go host's apply.go: keep marks the
 // resource, drop removes it, roll up sums it into one "other" resource per batch.
 import type { Decision, Tier } from "./abi.ts";
-import { points, pointValue, valueString, type AnyValue, type KeyValue, type Metric, type NumberDataPoint, type ResourceMetrics, type ScopeMetrics } from "./otlp.ts";
+import { points, pointValue, type AnyValue, type KeyValue, type Metric, type NumberDataPoint, type ResourceMetrics, type ScopeMetrics } from "./otlp.ts";
+import { resourceAttr } from "./totals.ts";
 
 /** Resource attributes the host writes. */
 export const ATTR_TIER = "nrdot.tier";
@@ -34,7 +35,7 @@ export function applyDecisions(rms: readonly ResourceMetrics[], decisions: reado
       outcome.dropped++;
     } else if (d.action === "rollup") {
       outcome.rolledUp++;
-      const host = hostKey(rm);
+      const host = resourceAttr(rm, "host.name") ?? ""; // each host gets its own "other"
       if (!others.has(host)) others.set(host, new Rollup());
       others.get(host)!.add(rm);
     } else {
@@ -46,17 +47,14 @@ export function applyDecisions(rms: readonly ResourceMetrics[], decisions: reado
   return { resourceMetrics: out, outcome };
 }
 
-/** hostKey identifies the host a resource comes from, so each host gets its own "other". */
-function hostKey(rm: ResourceMetrics): string {
-  const kv = rm.resource?.attributes?.find((a) => a.key === "host.name");
-  return kv ? valueString(kv.value) : "";
-}
-
 /**
  * attributeSetKey is equal for two attribute lists exactly when pcommon.Map.Equal says so: the
  * same keys in any order, with values of the same type and value.
  */
 export function attributeSetKey(attrs: readonly KeyValue[] | undefined): string {
+  // The common sets, none or one attribute (state, direction), without a map and a sort.
+  if (!attrs || attrs.length === 0) return "[]";
+  if (attrs.length === 1) return JSON.stringify([[attrs[0].key, typedValue(attrs[0].value)]]);
   const byKey = new Map<string, string>();
   for (const kv of attrs ?? []) if (!byKey.has(kv.key)) byKey.set(kv.key, typedValue(kv.value));
   return JSON.stringify([...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -1,6 +1,6 @@
 // OTLP/JSON metrics as the collector's file exporter writes them (one JSON object per line), and
 // their reduction to rows with the same semantics as the Go host's table.go.
-import type { Columns } from "./columns.ts";
+import { metricKey, type Columns } from "./columns.ts";
 import type { Row } from "./rows.ts";
 
 export interface AnyValue {
@@ -146,7 +146,7 @@ export function toRow(rm: ResourceMetrics, cols: Columns): Row {
       if (!m.sum && !m.gauge) continue;
       for (const c of cols.metrics) {
         if (c.name !== m.name) continue;
-        const key = `${c.name}:${c.reduction}`;
+        const key = metricKey(c);
         for (const dp of points(m)) {
           const slot = Object.hasOwn(metrics, key) ? metrics[key] : NaN;
           if (c.reduction === "start_time") {
