@@ -9,16 +9,18 @@
 // Exports are synchronous (no sending queue), so a request's duration is the collector's whole
 // handling of the batch. Reported: collector CPU per batch (from /proc), p50/p99 request latency,
 // peak RSS (VmHWM), at 1k and 10k processes per batch.
-//   node --import tsx scripts/bench-collector.ts [--rounds N]
-import { spawn } from "node:child_process";
+//   node --import tsx scripts/bench-collector.ts [--rounds N] [--gomemlimit 100MiB]
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { join, resolve } from "node:path";
-import { cpuMs, peakRssMiB } from "./procstat.ts";
 import { parse } from "yaml";
-import { Chain, encodeMetricsProto, type MetricsData } from "../src/host/index.ts";
+import { startCollector } from "../src/collector.ts";
+import { Chain, encodeMetricsProto, resourceAttr, type MetricsData } from "../src/host/index.ts";
+import { stepsFromConfig } from "../src/simulate/stages.ts";
+import { freePort } from "../test/e2e/collector.ts";
 import { generateHost } from "../test/fixtures/generate.ts";
 import { CATALOG_EXECUTABLES } from "./bench-catalog.ts";
+import { cpuMs, peakRssMiB } from "./procstat.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const collector = join(root, "bin/nrdot-collector");
@@ -70,26 +72,22 @@ interface Result { pipeline: string; processes: number; cpuMsPerBatch: number; p
 async function measure(name: string, cfg: string, port: number, bodies: Uint8Array[], processes: number): Promise<Result> {
   const file = join(outDir, `${name}-${processes}.json`);
   writeFileSync(file, cfg);
-  const env = goMemLimit ? { ...process.env, GOMEMLIMIT: goMemLimit } : process.env;
-  const child = spawn(collector, ["--config", file], { stdio: ["ignore", "ignore", "pipe"], env });
-  let err = "";
-  child.stderr.on("data", (b) => (err += b));
+  const run = startCollector(collector, file, goMemLimit ? { ...process.env, GOMEMLIMIT: goMemLimit } : process.env);
   try {
     for (let i = 0; ; i++) { // wait until the receiver answers
       try { await post(port, bodies[0]); break; } catch (e) {
-        if (child.exitCode !== null || i > 200) throw new Error(`${name}: collector did not start: ${err}`);
+        if (run.exited() || i > 200) throw new Error(`${name}: collector did not start: ${run.output()}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
     for (const b of bodies.slice(1, 3)) await post(port, b); // warm-up
-    const t0 = cpuMs(child.pid!);
+    const t0 = cpuMs(run.pid);
     const lat: number[] = [];
     for (let r = 0; r < rounds; r++) for (const b of bodies) lat.push(await post(port, b));
-    const used = cpuMs(child.pid!) - t0;
-    return { pipeline: name, processes, cpuMsPerBatch: used / lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), rssMiB: peakRssMiB(child.pid!) };
+    const used = cpuMs(run.pid) - t0;
+    return { pipeline: name, processes, cpuMsPerBatch: used / lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), rssMiB: peakRssMiB(run.pid) };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.on("exit", r));
+    await run.stop();
   }
 }
 
@@ -98,30 +96,29 @@ async function keptPids(batches: MetricsData[], stages: { module: string; config
   const chain = await Chain.load(stages);
   const kept = new Set<string>();
   for (const b of batches) for (const rm of chain.run(b).output.resourceMetrics) {
-    const pid = rm.resource?.attributes?.find((a) => a.key === "process.pid")?.value.intValue;
-    if (pid !== undefined) kept.add(String(pid));
+    const pid = resourceAttr(rm, "process.pid");
+    if (pid !== undefined) kept.add(pid);
   }
   return [...kept];
 }
 
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const profile = parse(readFileSync(join(root, "configs/balanced/agent.yaml"), "utf8"));
-  const wasm = (id: string) => ({ module: join(root, "build/wasm", `${id.slice(5)}.wasm`), config: profile.processors[id].config ?? {} });
+  const agentFile = join(root, "configs/balanced/agent.yaml");
+  const profile = parse(readFileSync(agentFile, "utf8"));
+  const wasmSteps = stepsFromConfig(profile, { NRDOT_WASM_DIR: join(root, "build/wasm") }, agentFile)
+    .flatMap((s) => (s.kind === "wasm" ? [s] : []));
   const { server, port: sink } = await startSink();
   const results: Result[] = [];
-  let port = 24318;
   for (const scale of [1, 10]) {
     const batches = generateHost({ intervals: 10, scale });
     const processes = Math.round(batches.reduce((n, b) => n + b.resourceMetrics.length, 0) / batches.length);
     const bodies = batches.map((b) => encodeMetricsProto(b));
-    const ids: string[] = profile.service.pipelines["metrics/ingest"].processors.filter((id: string) => id.startsWith("wasm/"));
-    const stages = ids.map(wasm);
-    const pids = await keptPids(batches, stages);
+    const pids = await keptPids(batches, wasmSteps);
     const tierRegex = (tier: string) => `^(${CATALOG_EXECUTABLES[tier].join("|")})$`;
     const pipelines: [string, Record<string, unknown>, string[]][] = [
       ["passthrough", {}, []],
-      ["optimizer", Object.fromEntries(ids.map((id, i) => [id, { module: stages[i].module, config: stages[i].config }])), ids],
+      ["optimizer", Object.fromEntries(wasmSteps.map((s) => [s.id, { module: s.module, config: s.config }])), wasmSteps.map((s) => s.id)],
       ["ottl", {
         transform: { error_mode: "ignore", metric_statements: [{ context: "resource", statements: [
           `set(attributes["nrdot.tier"], "standard")`,
@@ -131,7 +128,7 @@ async function main(): Promise<void> {
       }, ["transform", "filter"]],
     ];
     for (const [name, procs, ids] of pipelines) {
-      port++;
+      const port = await freePort();
       const r = await measure(name, config(port, sink, procs, ids), port, bodies, processes);
       results.push(r);
       console.error(`${name} @ ${processes}: cpu ${r.cpuMsPerBatch.toFixed(1)} ms/batch, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, RSS ${r.rssMiB.toFixed(0)} MiB`);

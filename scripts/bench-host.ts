@@ -16,7 +16,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, resolve } from "node:path";
 import { cpuMs, peakRssMiB } from "./procstat.ts";
 import { parse, stringify } from "yaml";
-import { parseMetricsJsonl, valueString } from "../src/host/index.ts";
+import { requireCollector, startCollector } from "../src/collector.ts";
+import { countPoints, parseMetricsJsonl, resourceAttr } from "../src/host/index.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const collector = join(root, "bin/nrdot-collector");
@@ -58,15 +59,12 @@ interface Result { pipeline: string; processes: number; cpuMsPerScrape: number; 
  */
 function pointsPerScrape(file: string): number {
   const batches = parseMetricsJsonl(readFileSync(file, "utf8"), file);
-  let points = 0;
   const seen = new Map<string, number>();
   for (const b of batches) for (const rm of b.resourceMetrics) {
-    const attrs = rm.resource?.attributes ?? [];
-    const key = valueString(attrs.find((a) => a.key === "process.pid")?.value) || valueString(attrs.find((a) => a.key === "process.executable.name")?.value);
+    const key = resourceAttr(rm, "process.pid") ?? resourceAttr(rm, "process.executable.name") ?? "";
     seen.set(key, (seen.get(key) ?? 0) + 1);
-    for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) points += (m.sum?.dataPoints ?? m.gauge?.dataPoints ?? []).length;
   }
-  return points / Math.max(1, ...seen.values());
+  return batches.reduce((n, b) => n + countPoints(b), 0) / Math.max(1, ...seen.values());
 }
 
 async function run(name: string, cfg: Record<string, unknown>, processes: number): Promise<Result> {
@@ -76,29 +74,26 @@ async function run(name: string, cfg: Record<string, unknown>, processes: number
   const file = join(dir, "config.yaml");
   writeFileSync(file, stringify(cfg));
   const env = { ...process.env, NRDOT_DATA_DIR: dir, NRDOT_WASM_DIR: join(root, "build/wasm"), GOMEMLIMIT: goMemLimit };
-  const child = spawn(collector, ["--config", file], { stdio: ["ignore", "ignore", "pipe"], env });
-  let err = "";
-  child.stderr!.on("data", (b) => (err += b));
+  const run = startCollector(collector, file, env);
   const out = join(dir, "metrics.jsonl");
   try {
     // Measuring starts once the first scrape is exported: to the file, or logged by the debug exporter.
-    const exported = () => (existsSync(out) && readFileSync(out).length > 0) || err.includes("resource metrics");
+    const exported = () => (existsSync(out) && readFileSync(out).length > 0) || run.output().includes("resource metrics");
     for (let i = 0; !exported(); i++) {
-      if (child.exitCode !== null || i > 600) throw new Error(`${name}: no output from the collector: ${err}`);
+      if (run.exited() || i > 600) throw new Error(`${name}: no output from the collector: ${run.output()}`);
       await sleep(100);
     }
-    const t0 = cpuMs(child.pid!);
+    const t0 = cpuMs(run.pid);
     await sleep(scrapes * intervalSeconds * 1000);
-    const used = cpuMs(child.pid!) - t0;
-    return { pipeline: name, processes, cpuMsPerScrape: used / scrapes, rssMiB: peakRssMiB(child.pid!), pointsPerScrape: 0 };
+    const used = cpuMs(run.pid) - t0;
+    return { pipeline: name, processes, cpuMsPerScrape: used / scrapes, rssMiB: peakRssMiB(run.pid), pointsPerScrape: 0 };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.on("exit", r));
+    await run.stop();
   }
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(collector)) throw new Error("bin/nrdot-collector is missing: run `make build` first");
+  requireCollector(collector); // before spawning thousands of processes
   mkdirSync(outDir, { recursive: true });
   const agent = parse(readFileSync(join(root, "configs/balanced/agent.yaml"), "utf8"));
   agent.receivers.host_metrics.collection_interval = `${intervalSeconds}s`;

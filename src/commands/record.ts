@@ -4,15 +4,17 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
+import { durationSeconds } from "../duration.ts";
+import { hostMetrics } from "../generate/agent.ts";
 import { UserError } from "../errors.ts";
 import type { Io } from "../io.ts";
-import { startCollector } from "../replay/collector.ts";
+import { startCollector } from "../collector.ts";
 
-/** seconds parses "90s", "5m", "1h". */
-export function seconds(d: string, flag: string): number {
-  const m = /^(\d+)(s|m|h)$/.exec(d);
-  if (!m) throw new UserError(`${flag} ${d}: expected a duration like 30s, 5m or 1h`, "RECORD_ARGS");
-  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as "s" | "m" | "h"];
+/** seconds parses a duration flag ("90s", "5m", "1h"). */
+function seconds(d: string, flag: string): number {
+  const s = durationSeconds(d);
+  if (s === undefined) throw new UserError(`${flag} ${d}: expected a duration like 30s, 5m or 1h`, "RECORD_ARGS");
+  return s;
 }
 
 export interface RecordOptions { duration: string; interval: string; out: string; collector: string }
@@ -24,13 +26,13 @@ export async function runRecord(opts: RecordOptions, env: NodeJS.ProcessEnv): Pr
   try {
     const cfg = join(dir, "record.json");
     writeFileSync(cfg, JSON.stringify({
-      receivers: { host_metrics: { collection_interval: opts.interval, scrapers: { process: { mute_process_all_errors: true, metrics: { "process.uptime": { enabled: true } } } } } },
+      receivers: { host_metrics: hostMetrics(opts.interval) },
       exporters: { file: { path: resolve(opts.out) } },
       service: { telemetry: { metrics: { level: "none" } }, pipelines: { metrics: { receivers: ["host_metrics"], exporters: ["file"] } } },
     }));
     const run = startCollector(opts.collector, cfg, env);
     await sleep(duration * 1000);
-    if (run.exited()) throw new UserError(`the collector exited early:\n${run.output().split("\n").slice(-15).join("\n")}`, "COLLECTOR_EXITED");
+    run.assertAlive();
     await run.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -3,10 +3,13 @@
 //     metrics/ingest: memory_limiter -> cumulative_to_delta -> wasm/optimize (classify embedded)
 //       routing/tier on resource attribute nrdot.tier
 //         metrics/critical | metrics/standard | metrics/sampled: batch -> exporter
+import { durationSeconds } from "../duration.ts";
 import type { Profile } from "../profile/schema.ts";
 import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
 
 export type Backend = "file" | "newrelic";
+/** Where an agent sends: a backend, or the gateway tier (gateway mode). */
+export type AgentTarget = Backend | "gateway";
 
 /** globToRegexp turns an exclusion glob into the anchored regexp the scraper's filter takes. */
 export function globToRegexp(glob: string): string {
@@ -28,8 +31,20 @@ function optimizeConfig(p: Profile): Record<string, unknown> {
   };
 }
 
-/** exporter is the final exporter: New Relic OTLP (key from the environment) or a local file. */
-export function exporter(backend: Backend): [string, Record<string, unknown>] {
+/**
+ * exporter is the exporter towards target: New Relic OTLP (key from the environment), a local
+ * file, or the gateways through loadbalancing, keyed by resource so a process always lands on
+ * one replica.
+ */
+export function exporter(backend: AgentTarget): [string, Record<string, unknown>] {
+  if (backend === "gateway") {
+    return ["loadbalancing", {
+      routing_key: "resource",
+      protocol: { otlp: { tls: { insecure: true }, compression: "zstd" } },
+      resolver: { dns: { hostname: "${env:NRDOT_GATEWAY_HOST:-localhost}", port: "${env:NRDOT_GATEWAY_PORT:-4317}" } },
+      sending_queue: { enabled: true, storage: "file_storage" },
+    }];
+  }
   if (backend === "newrelic") {
     return ["otlp_http/newrelic", {
       endpoint: "${env:NEW_RELIC_OTLP_ENDPOINT:-https://otlp.nr-data.net}",
@@ -49,13 +64,27 @@ export function exporter(backend: Backend): [string, Record<string, unknown>] {
  * the same identity, so ten intervals, and at least five minutes, lose nothing.
  */
 export function staleness(collectionInterval: string): string {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(collectionInterval);
-  const perUnit = { ms: 0.001, s: 1, m: 60, h: 3600 };
-  const interval = m ? Number(m[1]) * perUnit[m[2] as keyof typeof perUnit] : 0;
-  return `${Math.max(300, Math.ceil(10 * interval))}s`;
+  return `${Math.max(300, Math.ceil(10 * (durationSeconds(collectionInterval) ?? 0)))}s`;
 }
 
-export function agentConfig(p: Profile, backend: Backend): Record<string, unknown> {
+/**
+ * hostMetrics is the process scrape every NRDOT config uses: uptime on (the optimizer's process
+ * identity needs it), per-process errors muted, the excluded names never scraped.
+ */
+export function hostMetrics(interval: string, exclude: readonly string[] = []): Record<string, unknown> {
+  return {
+    collection_interval: interval,
+    scrapers: {
+      process: {
+        mute_process_all_errors: true,
+        metrics: { "process.uptime": { enabled: true } },
+        ...(exclude.length > 0 ? { exclude: { match_type: "regexp", names: exclude.map(globToRegexp) } } : {}),
+      },
+    },
+  };
+}
+
+export function agentConfig(p: Profile, backend: AgentTarget): Record<string, unknown> {
   const [exporterId, exporterCfg] = exporter(backend);
   const wasmDir = "${env:NRDOT_WASM_DIR:-./build/wasm}";
   const tierPipeline = (tier: "critical" | "standard" | "sampled") => ({
@@ -63,18 +92,7 @@ export function agentConfig(p: Profile, backend: Backend): Record<string, unknow
   });
   const batch = (tier: "critical" | "standard" | "sampled") => ({ timeout: p.batch[tier].timeout, send_batch_size: p.batch[tier].size });
   return {
-    receivers: {
-      host_metrics: {
-        collection_interval: p.collection_interval,
-        scrapers: {
-          process: {
-            mute_process_all_errors: true,
-            metrics: { "process.uptime": { enabled: true } },
-            ...(p.exclude.length > 0 ? { exclude: { match_type: "regexp", names: p.exclude.map(globToRegexp) } } : {}),
-          },
-        },
-      },
-    },
+    receivers: { host_metrics: hostMetrics(p.collection_interval, p.exclude) },
     processors: {
       memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib, spike_limit_mib: Math.floor(p.memory_limit_mib / 4) },
       cumulative_to_delta: {

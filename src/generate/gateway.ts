@@ -5,21 +5,9 @@ import type { Profile } from "../profile/schema.ts";
 import { agentConfig, exporter, type Backend } from "./agent.ts";
 import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
 
-/** agentToGateway is the agent config with its exporter replaced by the gateways. */
+/** agentToGateway is the agent config sending to the gateways. */
 export function agentToGateway(p: Profile): Record<string, unknown> {
-  const cfg = agentConfig(p, "file") as any;
-  cfg.exporters = {
-    loadbalancing: {
-      routing_key: "resource",
-      protocol: { otlp: { tls: { insecure: true }, compression: "zstd" } },
-      resolver: { dns: { hostname: "${env:NRDOT_GATEWAY_HOST:-localhost}", port: "${env:NRDOT_GATEWAY_PORT:-4317}" } },
-      sending_queue: { enabled: true, storage: "file_storage" },
-    },
-  };
-  for (const pipeline of Object.values<any>(cfg.service.pipelines)) {
-    if (pipeline.exporters.includes("file")) pipeline.exporters = ["loadbalancing"];
-  }
-  return cfg;
+  return agentConfig(p, "gateway");
 }
 
 export function gatewayConfig(p: Profile, backend: Backend): Record<string, unknown> {

@@ -92,7 +92,7 @@ describe("collector + wasm/classify on this host", () => {
     const bad = join(dir, "corrupt-classify.wasm");
     writeFileSync(bad, "\0asm\x01\0\0\0 this is not a module");
     const run = startCollector(classifyConfig(dir, bad));
-    const code = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("timeout"), 20_000))]);
+    const code = await Promise.race([run.done, new Promise((r) => setTimeout(() => r("timeout"), 20_000))]);
     await stopCollector(run);
     assert.notEqual(code, 0, "the collector must not start");
     assert.notEqual(code, "timeout", "the collector must exit");
@@ -102,7 +102,7 @@ describe("collector + wasm/classify on this host", () => {
 
   it("refuses a missing module, naming the file and the fix", async () => {
     const run = startCollector(classifyConfig(dir, join(dir, "nowhere/classify.wasm")));
-    const code = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("timeout"), 20_000))]);
+    const code = await Promise.race([run.done, new Promise((r) => setTimeout(() => r("timeout"), 20_000))]);
     await stopCollector(run);
     assert.notEqual(code, 0);
     assert.notEqual(code, "timeout");

@@ -1,5 +1,6 @@
 // Helpers for end-to-end tests that run the real built collector (bin/nrdot-collector).
 import { spawn, type ChildProcess } from "node:child_process";
+import { startCollector as start, type Running } from "../../src/collector.ts";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
@@ -15,30 +16,13 @@ export function requireBuilt(): void {
   }
 }
 
-export interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
+/** Starts the collector on config files (later ones override) with env added to this process's. */
+export function startCollector(configs: string | string[], env: Record<string, string> = {}): Running {
+  return start(collectorBin, configs, { ...process.env, ...env });
 }
 
-/** Starts the collector on config files (later ones override); output() is its stdout+stderr so far. */
-export function startCollector(configs: string | string[], env: Record<string, string> = {}): Run {
-  const args = (Array.isArray(configs) ? configs : [configs]).flatMap((c) => ["--config", c]);
-  const child = spawn(collectorBin, args, {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
-  child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
-  return { child, output: () => out, exited };
-}
-
-export async function stopCollector(run: Run): Promise<void> {
-  if (run.child.exitCode === null) run.child.kill("SIGTERM");
-  await Promise.race([run.exited, sleep(10_000)]);
-  if (run.child.exitCode === null) run.child.kill("SIGKILL");
+export async function stopCollector(run: Running): Promise<void> {
+  await run.stop();
 }
 
 /** Spawns `sleep` under a chosen executable name, so the process scraper sees that name. */
@@ -78,12 +62,12 @@ export function readResources(path: string): Resource[] {
   return out;
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs: number, run?: Run): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs: number, run?: Running): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();
     if (v !== undefined) return v;
-    if (run && run.child.exitCode !== null) throw new Error(`collector exited while waiting for ${what}:\n${run.output()}`);
+    if (run?.exited()) throw new Error(`collector exited while waiting for ${what}:\n${run.output()}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${run ? `\ncollector output:\n${run.output()}` : ""}`);
     await sleep(250);
   }
