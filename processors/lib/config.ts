@@ -1,15 +1,9 @@
 // Helpers for validating a module's JSON config with errors that name the key path
 // ("rules[2].tier: …") and suggest the closest known key.
-import { JsonKind, JsonParser, JsonValue } from "./json";
+import { JsonKind, JsonParser, JsonValue, index, join } from "./json";
 
-/** join builds a key path: join("", "rules") == "rules", join("rules[0]", "tier") == "rules[0].tier". */
-export function join(path: string, key: string): string {
-  return path.length == 0 ? key : path + "." + key;
-}
-
-export function index(path: string, i: i32): string {
-  return path + "[" + i.toString() + "]";
-}
+// The key paths of parse errors and of validation errors are built alike.
+export { index, join };
 
 /** checkKeys returns "" or an error naming the first key of obj not in allowed. */
 export function checkKeys(obj: JsonValue, path: string, allowed: string[]): string {

@@ -214,7 +214,7 @@ export class JsonParser {
       return v;
     }
     for (;;) {
-      const item = this.value(path + "[" + v.items.length.toString() + "]", depth);
+      const item = this.value(index(path, v.items.length), depth);
       if (item === null) return null;
       v.items.push(item);
       this.skipSpace();
@@ -245,7 +245,7 @@ export class JsonParser {
       const keyAt = this.pos;
       const key = this.string(path);
       if (key === null) return null;
-      const member = path.length == 0 ? key : path + "." + key;
+      const member = join(path, key);
       if (v.keys.includes(key)) {
         this.pos = keyAt;
         return this.fail(member, "duplicate key");
@@ -294,4 +294,14 @@ function boolValue(b: bool): JsonValue {
 export function utf8(ptr: usize, len: i32): string {
   if (len <= 0) return "";
   return String.UTF8.decodeUnsafe(ptr, <usize>len);
+}
+
+/** join builds a key path: join("", "rules") == "rules", join("rules[0]", "tier") == "rules[0].tier". */
+export function join(path: string, key: string): string {
+  return path.length == 0 ? key : path + "." + key;
+}
+
+/** index builds the key path of an array item: index("rules", 2) == "rules[2]". */
+export function index(path: string, i: i32): string {
+  return path + "[" + i.toString() + "]";
 }
