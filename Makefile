@@ -43,6 +43,7 @@ distribution: $(BUILDER)
 ## configs: regenerate configs/ and schemas/ (a test fails when they are stale)
 configs: node_modules/.installed
 	for p in conservative balanced aggressive emergency; do env -u NEW_RELIC_LICENSE_KEY node src/bin/nrdot.mjs generate --profile $$p -o configs/$$p; done
+	node src/bin/nrdot.mjs generate --profile balanced --backend prometheus -o configs/balanced-prometheus
 	node src/bin/nrdot.mjs schemas -o schemas
 
 ## run: build if needed, then run the collector on this host with the default config

@@ -3,6 +3,7 @@
 const ALIASES: Record<string, string> = {
   hostmetrics: "host_metrics",
   cumulativetodelta: "cumulative_to_delta",
+  deltatocumulative: "delta_to_cumulative",
   otlphttp: "otlp_http",
   loadbalancing: "load_balancing",
   healthcheck: "health_check",

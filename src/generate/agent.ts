@@ -1,13 +1,18 @@
 // A profile as the agent's collector config (DESIGN.md, "The data path"): real components only.
 //   host_metrics (process scraper; exclusions pushed down as regexp)
 //     metrics/ingest: memory_limiter -> cumulative_to_delta -> wasm/optimize (classify embedded)
+//   push backends (newrelic, otlp, file), delta temporality:
 //       routing/tier on resource attribute nrdot.tier
 //         metrics/critical | metrics/standard | metrics/sampled: batch -> exporter
+//   prometheus (pull), cumulative temporality:
+//       -> delta_to_cumulative -> prometheus exporter (series expire after ~1.5 intervals)
+// docs/backends.md explains the choice.
 import { durationSeconds } from "../duration.ts";
-import type { Profile } from "../profile/schema.ts";
+import { metricEnabled, PROCESS_METRICS, type Profile } from "../profile/schema.ts";
 import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
 
-export type Backend = "file" | "newrelic";
+export const BACKENDS = ["newrelic", "otlp", "prometheus", "file"] as const;
+export type Backend = (typeof BACKENDS)[number];
 /** Where an agent sends: a backend, or the gateway tier (gateway mode). */
 export type AgentTarget = Backend | "gateway";
 
@@ -32,11 +37,12 @@ function optimizeConfig(p: Profile): Record<string, unknown> {
 }
 
 /**
- * exporter is the exporter towards target: New Relic OTLP (key from the environment), a local
- * file, or the gateways through loadbalancing, keyed by resource so a process always lands on
- * one replica.
+ * exporter is the exporter towards target: New Relic OTLP (key from the environment), any OTLP
+ * endpoint, a Prometheus scrape endpoint (series expire after metricExpiration(interval)), a
+ * local file, or the gateways through loadbalancing, keyed by resource so a process always lands
+ * on one replica.
  */
-export function exporter(backend: AgentTarget): [string, Record<string, unknown>] {
+export function exporter(backend: AgentTarget, interval = "10s", listen = "localhost"): [string, Record<string, unknown>] {
   if (backend === "gateway") {
     return ["loadbalancing", {
       routing_key: "resource",
@@ -54,7 +60,53 @@ export function exporter(backend: AgentTarget): [string, Record<string, unknown>
       retry_on_failure: { enabled: true },
     }];
   }
+  if (backend === "otlp") {
+    // OTLP/HTTP: the endpoint's scheme says whether TLS is used; gzip is what every OTLP
+    // receiver accepts.
+    return ["otlp_http", {
+      endpoint: "${env:NRDOT_OTLP_ENDPOINT:-http://localhost:4318}",
+      compression: "gzip",
+      sending_queue: { enabled: true, storage: "file_storage" },
+      retry_on_failure: { enabled: true },
+    }];
+  }
+  if (backend === "prometheus") {
+    return ["prometheus", {
+      endpoint: `\${env:NRDOT_PROMETHEUS_ENDPOINT:-${listen}:9464}`,
+      resource_to_telemetry_conversion: { enabled: true },
+      metric_expiration: metricExpiration(interval),
+    }];
+  }
   return ["file", { path: "${env:NRDOT_DATA_DIR:-./data}/metrics.jsonl" }];
+}
+
+/**
+ * metricExpiration is how long the prometheus exporter serves a series nobody updates. A process
+ * the optimizer rolls into `other` stops being updated while `other` already counts it: as long
+ * as its last values are served, its memory is counted twice. So the series must go within about
+ * two intervals; but a kept process is updated once an interval, give or take the scrape's own
+ * duration, so never sooner than one interval plus a margin (half an interval, at least 5 s), or
+ * kept series would flicker. 10s -> 15s, 5s -> 10s, 1m -> 90s.
+ */
+export function metricExpiration(interval: string): string {
+  const i = durationSeconds(interval) ?? 10;
+  return `${Math.ceil(i + Math.max(i / 2, 5))}s`;
+}
+
+/**
+ * deltaToCumulative turns the optimized deltas back into counters for a pull backend. A stream
+ * (a kept process, or a host's `other`) it no longer sees is forgotten after the same staleness
+ * as cumulative_to_delta's: long after the exporter stopped serving it, so a process that is
+ * rolled up for a while and kept again continues its counter instead of looking reset, and the
+ * state stays bounded on a host with churn.
+ */
+export function deltaToCumulative(interval: string): Record<string, unknown> {
+  return { max_stale: staleness(interval) };
+}
+
+/** counters are the monotonic cumulative process metrics the profile's scrape sends. */
+export function counters(p: Pick<Profile, "metrics">): string[] {
+  return Object.entries(PROCESS_METRICS).filter(([m, d]) => d.counter && metricEnabled(p, m)).map(([m]) => m);
 }
 
 /**
@@ -69,37 +121,70 @@ export function staleness(collectionInterval: string): string {
 
 /**
  * hostMetrics is the process scrape every NRDOT config uses: uptime on (the optimizer's process
- * identity needs it), per-process errors muted, the excluded names never scraped.
+ * identity needs it), the profile's metrics on or off, per-process errors muted, the excluded
+ * names never scraped.
  */
-export function hostMetrics(interval: string, exclude: readonly string[] = []): Record<string, unknown> {
+export function hostMetrics(interval: string, exclude: readonly string[] = [], p: Pick<Profile, "metrics"> = {}): Record<string, unknown> {
+  const metrics: Record<string, { enabled: boolean }> = {};
+  for (const [m, d] of Object.entries(PROCESS_METRICS)) if (metricEnabled(p, m) !== d.scraper) metrics[m] = { enabled: metricEnabled(p, m) };
   return {
     collection_interval: interval,
     scrapers: {
       process: {
         mute_process_all_errors: true,
-        metrics: { "process.uptime": { enabled: true } },
+        metrics,
         ...(exclude.length > 0 ? { exclude: { match_type: "regexp", names: exclude.map(globToRegexp) } } : {}),
       },
     },
   };
 }
 
+/** DELTA_TO_CUMULATIVE is contrib's deltatocumulative processor, by its canonical type name. */
+export const DELTA_TO_CUMULATIVE = "delta_to_cumulative";
+
 export function agentConfig(p: Profile, backend: AgentTarget): Record<string, unknown> {
-  const [exporterId, exporterCfg] = exporter(backend);
+  const [exporterId, exporterCfg] = exporter(backend, p.collection_interval);
   const wasmDir = "${env:NRDOT_WASM_DIR:-./build/wasm}";
+  const ingest = {
+    memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib, spike_limit_mib: Math.floor(p.memory_limit_mib / 4) },
+    cumulative_to_delta: {
+      include: { match_type: "strict", metrics: counters(p) },
+      max_staleness: staleness(p.collection_interval),
+    },
+    "wasm/optimize": { module: `${wasmDir}/optimize.wasm`, storage: "file_storage", checkpoint_interval: "1m", config: optimizeConfig(p) },
+  };
+  const common = {
+    receivers: { host_metrics: hostMetrics(p.collection_interval, p.exclude, p) },
+  };
+  const service = { extensions: OPERATIONS_EXTENSIONS, telemetry: selfTelemetry("localhost") };
+  if (backend === "prometheus") {
+    // Pulled, not pushed: no batching by tier (a scrape takes whatever is current), counters
+    // again cumulative as Prometheus expects.
+    return {
+      ...common,
+      processors: { ...ingest, [DELTA_TO_CUMULATIVE]: deltaToCumulative(p.collection_interval) },
+      exporters: { [exporterId]: exporterCfg },
+      extensions: operationsExtensions("localhost", "state"),
+      service: {
+        ...service,
+        pipelines: {
+          "metrics/ingest": {
+            receivers: ["host_metrics"],
+            processors: [...Object.keys(ingest), DELTA_TO_CUMULATIVE],
+            exporters: [exporterId],
+          },
+        },
+      },
+    };
+  }
   const tierPipeline = (tier: "critical" | "standard" | "sampled") => ({
     receivers: ["routing/tier"], processors: [`batch/${tier}`], exporters: [exporterId],
   });
   const batch = (tier: "critical" | "standard" | "sampled") => ({ timeout: p.batch[tier].timeout, send_batch_size: p.batch[tier].size });
   return {
-    receivers: { host_metrics: hostMetrics(p.collection_interval, p.exclude) },
+    ...common,
     processors: {
-      memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib, spike_limit_mib: Math.floor(p.memory_limit_mib / 4) },
-      cumulative_to_delta: {
-        include: { match_type: "strict", metrics: ["process.cpu.time", "process.disk.io"] },
-        max_staleness: staleness(p.collection_interval),
-      },
-      "wasm/optimize": { module: `${wasmDir}/optimize.wasm`, storage: "file_storage", checkpoint_interval: "1m", config: optimizeConfig(p) },
+      ...ingest,
       "batch/critical": batch("critical"),
       "batch/standard": batch("standard"),
       "batch/sampled": batch("sampled"),
@@ -117,12 +202,11 @@ export function agentConfig(p: Profile, backend: AgentTarget): Record<string, un
     exporters: { [exporterId]: exporterCfg },
     extensions: operationsExtensions("localhost", "state"),
     service: {
-      extensions: OPERATIONS_EXTENSIONS,
-      telemetry: selfTelemetry("localhost"),
+      ...service,
       pipelines: {
         "metrics/ingest": {
           receivers: ["host_metrics"],
-          processors: ["memory_limiter", "cumulative_to_delta", "wasm/optimize"],
+          processors: Object.keys(ingest),
           exporters: ["routing/tier"],
         },
         "metrics/critical": tierPipeline("critical"),

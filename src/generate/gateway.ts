@@ -2,7 +2,7 @@
 // they keep to a gateway tier through the loadbalancing exporter, keyed by resource so a process
 // always lands on one replica; the gateway batches, compresses, queues on disk and exports.
 import type { Profile } from "../profile/schema.ts";
-import { agentConfig, exporter, type Backend } from "./agent.ts";
+import { agentConfig, DELTA_TO_CUMULATIVE, deltaToCumulative, exporter, type Backend } from "./agent.ts";
 import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
 
 /** agentToGateway is the agent config sending to the gateways. */
@@ -10,20 +10,28 @@ export function agentToGateway(p: Profile): Record<string, unknown> {
   return agentConfig(p, "gateway");
 }
 
+/**
+ * gatewayConfig is the gateway towards backend. For Prometheus it turns the agents' deltas back
+ * into counters (each resource always reaches one replica, so each replica sees whole streams)
+ * and serves them for scraping, without batching.
+ */
 export function gatewayConfig(p: Profile, backend: Backend): Record<string, unknown> {
-  const [exporterId, exporterCfg] = exporter(backend);
+  const [exporterId, exporterCfg] = exporter(backend, p.collection_interval, "0.0.0.0");
+  const last: [string, Record<string, unknown>] = backend === "prometheus"
+    ? [DELTA_TO_CUMULATIVE, deltaToCumulative(p.collection_interval)]
+    : ["batch", { timeout: p.batch.standard.timeout, send_batch_size: p.batch.standard.size }];
   return {
     receivers: { otlp: { protocols: { grpc: { endpoint: "${env:NRDOT_GATEWAY_LISTEN:-0.0.0.0:4317}" } } } },
     processors: {
       memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib * 2, spike_limit_mib: Math.floor(p.memory_limit_mib / 2) },
-      batch: { timeout: p.batch.standard.timeout, send_batch_size: p.batch.standard.size },
+      [last[0]]: last[1],
     },
     exporters: { [exporterId]: exporterCfg },
     extensions: operationsExtensions("0.0.0.0", "gateway-queue"),
     service: {
       extensions: OPERATIONS_EXTENSIONS,
       telemetry: selfTelemetry("0.0.0.0"),
-      pipelines: { metrics: { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters: [exporterId] } },
+      pipelines: { metrics: { receivers: ["otlp"], processors: ["memory_limiter", last[0]], exporters: [exporterId] } },
     },
   };
 }

@@ -7,6 +7,28 @@ const batch = {
   properties: { timeout: duration, size: { type: "integer", minimum: 1 } },
 } as const;
 
+/**
+ * The process scraper's metrics (hostmetrics v0.158, processscraper/metadata.yaml): whether the
+ * scraper sends each by default, whether it is a monotonic cumulative sum (a counter: generated
+ * configs turn every enabled one into deltas before the optimizer), and whether the optimizer
+ * needs it (always on; a profile cannot turn it off).
+ */
+export const PROCESS_METRICS: Record<string, { scraper: boolean; counter?: boolean; needed?: boolean }> = {
+  "process.cpu.time": { scraper: true, counter: true, needed: true },
+  "process.disk.io": { scraper: true, counter: true },
+  "process.memory.usage": { scraper: true, needed: true },
+  "process.memory.virtual": { scraper: true },
+  "process.uptime": { scraper: false, needed: true }, // the optimizer's process identity needs it
+  "process.context_switches": { scraper: false, counter: true },
+  "process.disk.operations": { scraper: false, counter: true },
+  "process.paging.faults": { scraper: false, counter: true },
+  "process.cpu.utilization": { scraper: false },
+  "process.memory.utilization": { scraper: false },
+  "process.open_file_descriptors": { scraper: false },
+  "process.signals_pending": { scraper: false },
+  "process.threads": { scraper: false },
+};
+
 export const profileSchema = {
   $id: "https://nrdot.dev/schemas/profile.json",
   type: "object",
@@ -53,6 +75,11 @@ export const profileSchema = {
     },
     batch: { type: "object", additionalProperties: false, required: ["critical", "standard", "sampled"], properties: { critical: batch, standard: batch, sampled: batch } },
     price_per_million_points: { type: "number", minimum: 0 },
+    // Process metrics to turn on or off, over the scraper's defaults (PROCESS_METRICS).
+    metrics: {
+      type: "object", additionalProperties: false,
+      properties: Object.fromEntries(Object.entries(PROCESS_METRICS).map(([m, d]) => [m, d.needed ? { const: true } : { type: "boolean" }])),
+    },
   },
 } as const;
 
@@ -69,6 +96,13 @@ export interface Profile {
   degradation: { pressure: number; min_score?: number; keep_fraction?: number; critical_only?: boolean }[];
   batch: Record<"critical" | "standard" | "sampled", { timeout: string; size: number }>;
   price_per_million_points: number;
+  metrics?: Record<string, boolean>;
+}
+
+/** metricEnabled says whether the profile's scrape sends process metric m. */
+export function metricEnabled(p: Pick<Profile, "metrics">, m: string): boolean {
+  const d = PROCESS_METRICS[m];
+  return d?.needed === true || (p.metrics?.[m] ?? d?.scraper ?? false);
 }
 
 export const BUILTIN_PROFILES = ["conservative", "balanced", "aggressive", "emergency"] as const;

@@ -38,6 +38,7 @@ export const componentSchemas: Record<string, Record<string, unknown>> = {
     max_staleness: str,
     initial_value: { enum: ["auto", "keep", "drop"] },
   }),
+  delta_to_cumulative: strict({ max_stale: duration, max_streams: { type: "integer", minimum: 0 } }),
   wasm: strict({ module: str, config: { type: "object" }, storage: str, checkpoint_interval: duration, memory_limit_mib: { type: "integer", minimum: 1, maximum: 4096 } }, ["module"]),
   batch: strict({ timeout: duration, send_batch_size: { type: "integer", minimum: 0 }, send_batch_max_size: { type: "integer", minimum: 0 } }),
   routing: strict({
@@ -47,7 +48,19 @@ export const componentSchemas: Record<string, Record<string, unknown>> = {
   }, ["table"]),
   file: strict({ path: str, format: { enum: ["json", "proto"] } }, ["path"]),
   otlp_http: strict({ endpoint: str, headers: { type: "object", additionalProperties: { type: "string" } }, compression: { enum: ["none", "gzip", "zstd", "snappy"] }, sending_queue: queue, retry_on_failure: retry }, ["endpoint"]),
-  loadbalancing: strict({
+  prometheus: strict({
+    endpoint: str,
+    namespace: { type: "string" },
+    const_labels: { type: "object", additionalProperties: { type: "string" } },
+    send_timestamps: { type: "boolean" },
+    metric_expiration: duration,
+    resource_to_telemetry_conversion: strict({ enabled: { type: "boolean" } }),
+    enable_open_metrics: { type: "boolean" },
+    without_scope_info: { type: "boolean" },
+    add_metric_suffixes: { type: "boolean" },
+    translation_strategy: { enum: ["UnderscoreEscapingWithSuffixes", "UnderscoreEscapingWithoutSuffixes", "NoUTF8EscapingWithSuffixes", "NoTranslation"] },
+  }, ["endpoint"]),
+  load_balancing: strict({
     routing_key: { enum: ["traceID", "service", "resource", "metric", "streamID", "attributes"] },
     protocol: strict({ otlp: { type: "object" } }, ["otlp"]),
     resolver: strict({ static: { type: "object" }, dns: strict({ hostname: str, port: envOr({ type: "string" }) }, ["hostname"]), k8s: { type: "object" } }),
