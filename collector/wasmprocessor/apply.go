@@ -1,53 +1,59 @@
 package wasmprocessor
 
 import (
-	"strings"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
 
-// Resource attributes written by the host.
-const (
-	attrTier        = "nrdot.tier"
-	attrScore       = "nrdot.score"
-	attrRollup      = "nrdot.rollup"
-	attrRollupCount = "nrdot.rollup.count"
-	attrExecName    = "process.executable.name"
-	attrHostName    = "host.name"
-	otherName       = "other"
-)
+// attrTier is the resource attribute the tier of a kept resource is written to.
+const attrTier = "nrdot.tier"
 
-// outcome counts what applyDecisions did, for the processor's telemetry.
+// countUnit is the unit of the roll-up's count metric.
+const countUnit = "{process}"
+
+// outcome counts what apply did, for the processor's telemetry.
 type outcome struct {
 	kept, dropped, rolledUp, invalid int64
 }
 
-// applyDecisions applies one decision record per resource, in order. Invalid records leave their
-// resource untouched. Rolled-up resources are summed into one "other" per host (host.name), in
-// the order the hosts first appear, from the values the table pass read (rd).
-func applyDecisions(rms pmetric.ResourceMetricsSlice, records []byte, rd *readings) outcome {
+// applier applies decision records as the module declared (its roll-up) and the processor's
+// config says (the score attribute).
+type applier struct {
+	rollup *rollupDecl
+	// scoreAttr is the resource attribute a kept resource's score is written to; "" writes none,
+	// so a score that changes every scrape does not make a new series every scrape.
+	scoreAttr string
+	// unsummable is told the name of every metric that kept a rolled-up resource in the output
+	// (nil: not told).
+	unsummable func(metric string)
+}
+
+// apply applies one decision record per resource, in order. Invalid records leave their resource
+// untouched. Rolled-up resources are summed into one resource per roll-up group, appended in the
+// order the groups first appear, from the values the table pass read (rd). A rolled-up resource
+// that has metrics which cannot be summed stays, with only those metrics.
+func (a *applier) apply(rms pmetric.ResourceMetricsSlice, records []byte, rd *readings) outcome {
 	var out outcome
 	var others []*rollup
-	var byHost map[string]*rollup
+	var byGroup map[string]*rollup
 	var last *rollup
 	for i := 0; i < rms.Len(); i++ {
 		if d := decodeDecision(records[i*decisionSize:]); !d.valid() || d.action != actionRollup {
 			continue
 		}
-		host := rd.hosts[i]
-		if last == nil || last.host != host {
-			if byHost == nil {
-				byHost = map[string]*rollup{}
+		group := rd.groups[i]
+		if last == nil || last.group != group {
+			if byGroup == nil {
+				byGroup = map[string]*rollup{}
 			}
-			last = byHost[host]
+			last = byGroup[group]
 			if last == nil {
-				last = newRollup(host, rms.At(i), len(rd.shapes.points))
-				byHost[host] = last
+				last = newRollup(group, rms.At(i), a.rollup, len(rd.shapes.points))
+				byGroup[group] = last
 				others = append(others, last)
 			}
 		}
-		last.add(rd.row(i))
+		last.add(rd.row(i), rd.shapes)
 	}
 	i := 0
 	rms.RemoveIf(func(rm pmetric.ResourceMetrics) bool {
@@ -62,33 +68,79 @@ func applyDecisions(rms pmetric.ResourceMetricsSlice, records []byte, rd *readin
 			return true
 		case d.action == actionRollup:
 			out.rolledUp++
-			return true
+			if !a.keepUnsummable(rm) {
+				return true
+			}
+			a.mark(rm.Resource().Attributes(), d, false)
+			return false
 		}
 		out.kept++
-		markResource(rm.Resource().Attributes(), d)
+		a.mark(rm.Resource().Attributes(), d, true)
 		return false
 	})
 	for _, other := range others {
-		other.finish(rd.shapes)
+		other.finish(rd.shapes, a.rollup.count)
 		other.rm.MoveTo(rms.AppendEmpty())
 	}
 	return out
 }
 
-func markResource(attrs pcommon.Map, d decision) {
+// mark writes the tier (when set) and, when asked and configured, the score (when not NaN).
+func (a *applier) mark(attrs pcommon.Map, d decision, withScore bool) {
 	if d.tier != 0 {
 		attrs.PutStr(attrTier, tierNames[d.tier])
 	}
-	if d.score == d.score { // not NaN
-		attrs.PutDouble(attrScore, d.score)
+	if withScore && a.scoreAttr != "" && d.score == d.score { // not NaN
+		attrs.PutDouble(a.scoreAttr, d.score)
 	}
 }
 
-// rollup sums the points of resources that are not kept into one "other" resource, so the
-// totals over all processes stay exact. Points with the same metric and attribute set (the same
-// point shape) are summed; the sums live in Go fields and are written into pdata once, by finish.
+// keepUnsummable strips a rolled-up resource down to the metrics the roll-up did not sum and
+// reports whether any are left: those must reach the backend as they are, or a counter would go
+// down (or a distribution be lost) when its process is rolled up.
+func (a *applier) keepUnsummable(rm pmetric.ResourceMetrics) bool {
+	kept := false
+	rm.ScopeMetrics().RemoveIf(func(sm pmetric.ScopeMetrics) bool {
+		sm.Metrics().RemoveIf(func(m pmetric.Metric) bool {
+			if summable(m) {
+				return true
+			}
+			if a.unsummable != nil {
+				a.unsummable(m.Name())
+			}
+			return false
+		})
+		kept = kept || sm.Metrics().Len() > 0
+		return sm.Metrics().Len() == 0
+	})
+	return kept
+}
+
+// summable reports whether the roll-up sums the metric's points: gauges, delta sums and
+// non-monotonic cumulative sums (a sum of current values is a current value). A monotonic
+// cumulative sum is not: its sum drops whenever a process leaves the roll-up. Histograms,
+// exponential histograms and summaries are not number points.
+func summable(m pmetric.Metric) bool {
+	switch m.Type() {
+	case pmetric.MetricTypeGauge:
+		return true
+	case pmetric.MetricTypeSum:
+		return summableSum(m.Sum().AggregationTemporality(), m.Sum().IsMonotonic())
+	case pmetric.MetricTypeEmpty:
+		return true // nothing to keep
+	}
+	return false
+}
+
+func summableSum(t pmetric.AggregationTemporality, monotonic bool) bool {
+	return !monotonic || t != pmetric.AggregationTemporalityCumulative
+}
+
+// rollup sums the points of resources that are not kept into one resource, so the totals over
+// all rows stay exact. Points with the same metric and attribute set (the same point shape) are
+// summed; the sums live in Go fields and are written into pdata once, by finish.
 type rollup struct {
-	host  string
+	group string
 	rm    pmetric.ResourceMetrics
 	count int64
 	sums  []pointSum // by point shape
@@ -96,7 +148,7 @@ type rollup struct {
 	order []int32 // point shapes in the order they were first summed
 }
 
-// pointSum is one point of "other" while it is being summed.
+// pointSum is one point of the roll-up while it is being summed.
 type pointSum struct {
 	isInt    bool
 	i        int64
@@ -104,21 +156,21 @@ type pointSum struct {
 	start, t pcommon.Timestamp
 }
 
-// newRollup starts the "other" of a host from its first rolled-up resource: it keeps what
-// identifies the host (host.name, k8s.node.name, …), not the process, nor what an earlier stage
-// wrote about that one process (nrdot.*).
-func newRollup(host string, first pmetric.ResourceMetrics, nShapes int) *rollup {
-	r := &rollup{host: host, rm: pmetric.NewResourceMetrics(), sums: make([]pointSum, nShapes), used: make([]bool, nShapes)}
+// newRollup starts a group's roll-up from its first rolled-up resource: its attributes without
+// the declared prefixes (what identifies the row, or what an earlier stage wrote about it), then
+// the declared attributes.
+func newRollup(group string, first pmetric.ResourceMetrics, decl *rollupDecl, nShapes int) *rollup {
+	r := &rollup{group: group, rm: pmetric.NewResourceMetrics(), sums: make([]pointSum, nShapes), used: make([]bool, nShapes)}
 	attrs := r.rm.Resource().Attributes()
 	first.Resource().Attributes().Range(func(k string, v pcommon.Value) bool {
-		if !strings.HasPrefix(k, "process.") && !strings.HasPrefix(k, "nrdot.") {
+		if !decl.stripped(k) {
 			v.CopyTo(attrs.PutEmpty(k))
 		}
 		return true
 	})
-	attrs.PutStr(attrExecName, otherName)
-	attrs.PutBool(attrRollup, true)
-	attrs.PutStr(attrTier, tierNames[tierSampled])
+	for k := range decl.set {
+		decl.set[k].putInto(attrs)
+	}
 	sm := r.rm.ScopeMetrics().AppendEmpty()
 	if sms := first.ScopeMetrics(); sms.Len() > 0 {
 		sms.At(0).Scope().CopyTo(sm.Scope())
@@ -126,10 +178,14 @@ func newRollup(host string, first pmetric.ResourceMetrics, nShapes int) *rollup 
 	return r
 }
 
-func (r *rollup) add(points []cachedPoint) {
+// add sums one row's summable points.
+func (r *rollup) add(points []cachedPoint, s *shapes) {
 	r.count++
 	for k := range points {
 		cp := &points[k]
+		if !s.summable(cp.shape) {
+			continue
+		}
 		if !r.used[cp.shape] {
 			r.used[cp.shape] = true
 			r.order = append(r.order, cp.shape)
@@ -165,11 +221,13 @@ func (ps *pointSum) merge(cp *cachedPoint) {
 	ps.f += cp.value()
 }
 
-// finish writes the sums into the "other" resource: metrics in the order they were first summed,
-// each with its points in the order they were first summed.
-func (r *rollup) finish(s *shapes) {
+// finish writes the sums into the roll-up resource: metrics in the order they were first summed,
+// each with its points in the order they were first summed, then the count metric (when
+// declared): an int gauge of the resources rolled up, at the latest time summed.
+func (r *rollup) finish(s *shapes, countMetric string) {
 	dst := r.rm.ScopeMetrics().At(0).Metrics()
 	made := make([]int32, len(s.metrics)) // index+1 into dst of each metric shape made
+	var latest pcommon.Timestamp
 	for _, id := range r.order {
 		shape := &s.points[id]
 		if made[shape.metric] == 0 {
@@ -187,13 +245,22 @@ func (r *rollup) finish(s *shapes) {
 		ps := &r.sums[id]
 		dp.SetStartTimestamp(ps.start)
 		dp.SetTimestamp(ps.t)
+		latest = max(latest, ps.t)
 		if ps.isInt {
 			dp.SetIntValue(ps.i)
 		} else {
 			dp.SetDoubleValue(ps.f)
 		}
 	}
-	r.rm.Resource().Attributes().PutInt(attrRollupCount, r.count)
+	if countMetric == "" {
+		return
+	}
+	m := dst.AppendEmpty()
+	m.SetName(countMetric)
+	m.SetUnit(countUnit)
+	dp := m.SetEmptyGauge().DataPoints().AppendEmpty()
+	dp.SetTimestamp(latest)
+	dp.SetIntValue(r.count)
 }
 
 func newMetric(dst pmetric.Metric, ms *metricShape) {
@@ -202,8 +269,8 @@ func newMetric(dst pmetric.Metric, ms *metricShape) {
 	dst.SetDescription(ms.description)
 	if ms.key.typ == pmetric.MetricTypeSum {
 		sum := dst.SetEmptySum()
-		sum.SetAggregationTemporality(ms.temporality)
-		sum.SetIsMonotonic(ms.monotonic)
+		sum.SetAggregationTemporality(ms.key.temporality)
+		sum.SetIsMonotonic(ms.key.monotonic)
 	} else {
 		dst.SetEmptyGauge()
 	}

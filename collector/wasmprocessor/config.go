@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
+	"unicode"
 
 	"go.opentelemetry.io/collector/component"
 )
@@ -15,6 +17,7 @@ var (
 	errModuleNotFound = errors.New("module file does not exist")
 	errBadMemoryLimit = errors.New("memory_limit_mib must be between 1 and 4096")
 	errBadCheckpoint  = errors.New("checkpoint_interval must not be negative")
+	errBadScoreAttr   = errors.New("score_attribute must be empty, or an attribute key without whitespace other than " + attrTier)
 )
 
 // Config defines the configuration of the wasm processor.
@@ -38,6 +41,11 @@ type Config struct {
 	// MemoryLimitMiB caps the module's linear memory. Zero is not allowed; the default is 64.
 	MemoryLimitMiB uint32 `mapstructure:"memory_limit_mib"`
 
+	// ScoreAttribute is the resource attribute a kept resource's score is written to (e.g.
+	// nrdot.score). The default, empty, writes no score: backends key series by their attributes,
+	// and a score that changes every scrape would make a new series every scrape.
+	ScoreAttribute string `mapstructure:"score_attribute"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -58,6 +66,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.CheckpointInterval < 0 {
 		errs = append(errs, errBadCheckpoint)
+	}
+	if strings.ContainsFunc(cfg.ScoreAttribute, unicode.IsSpace) || cfg.ScoreAttribute == attrTier {
+		errs = append(errs, fmt.Errorf("%w: %q", errBadScoreAttr, cfg.ScoreAttribute))
 	}
 	return errors.Join(errs...)
 }

@@ -29,6 +29,7 @@ func TestLoadConfig(t *testing.T) {
 				Storage:            &storageID,
 				CheckpointInterval: 10 * time.Second,
 				MemoryLimitMiB:     32,
+				ScoreAttribute:     "nrdot.score",
 			},
 		},
 		{
@@ -43,6 +44,8 @@ func TestLoadConfig(t *testing.T) {
 		{id: component.NewIDWithName(component.MustNewType(typeStr), "module_not_found"), err: errModuleNotFound},
 		{id: component.NewIDWithName(component.MustNewType(typeStr), "bad_memory_limit"), err: errBadMemoryLimit},
 		{id: component.NewIDWithName(component.MustNewType(typeStr), "negative_checkpoint"), err: errBadCheckpoint},
+		{id: component.NewIDWithName(component.MustNewType(typeStr), "score_attribute_with_space"), err: errBadScoreAttr},
+		{id: component.NewIDWithName(component.MustNewType(typeStr), "score_attribute_is_tier"), err: errBadScoreAttr},
 	}
 	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
 	require.NoError(t, err)

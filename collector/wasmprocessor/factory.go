@@ -32,6 +32,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		MemoryLimitMiB:     defaultMemoryLimitMiB,
 		CheckpointInterval: defaultCheckpointInterval,
+		ScoreAttribute:     "", // no score: it would make a new series every scrape
 	}
 }
 

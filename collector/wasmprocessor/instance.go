@@ -141,8 +141,9 @@ func (in *instance) configure(ctx context.Context, configJSON []byte) error {
 	return in.input(ctx, "nrdot_configure", configJSON)
 }
 
-func (in *instance) columns(ctx context.Context) (string, error) {
-	n, err := in.call(ctx, "nrdot_columns")
+// declaration returns the text a declaration export (nrdot_columns, nrdot_rollup) writes.
+func (in *instance) declaration(ctx context.Context, name string) (string, error) {
+	n, err := in.call(ctx, name)
 	if err != nil {
 		return "", err
 	}

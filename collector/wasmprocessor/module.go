@@ -11,20 +11,21 @@ import (
 )
 
 // abiVersion is the ABI this host implements (docs/reference/abi.md).
-const abiVersion = 1
+const abiVersion = 2
 
 // hostModuleName is the only import module a guest may use.
 const hostModuleName = "nrdot"
 
 var errBadModule = errors.New("wasm module refused")
 
-// requiredExports lists every function of ABI v1 with its signature.
+// requiredExports lists every function of the ABI with its signature.
 var requiredExports = map[string]struct{ params, results []api.ValueType }{
 	"nrdot_abi_version": {nil, []api.ValueType{api.ValueTypeI32}},
 	"nrdot_buffer":      {[]api.ValueType{api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}},
 	"nrdot_output_ptr":  {nil, []api.ValueType{api.ValueTypeI32}},
 	"nrdot_configure":   {[]api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}},
 	"nrdot_columns":     {nil, []api.ValueType{api.ValueTypeI32}},
+	"nrdot_rollup":      {nil, []api.ValueType{api.ValueTypeI32}},
 	"nrdot_process":     {[]api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}},
 	"nrdot_snapshot":    {nil, []api.ValueType{api.ValueTypeI32}},
 	"nrdot_restore":     {[]api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}},

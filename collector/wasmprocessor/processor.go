@@ -24,7 +24,9 @@ type wasmProcessor struct {
 	module     *wasmModule
 	configJSON []byte
 	cols       *columns
+	apply      applier
 	state      *stateStore
+	warned     map[string]bool // metrics already logged as kept on a rolled-up resource
 
 	mu             sync.Mutex
 	inst           *instance // nil after a trap until re-instantiation succeeds
@@ -53,17 +55,54 @@ func newWasmProcessor(ctx context.Context, set processor.Settings, cfg *Config) 
 		_ = mod.close(ctx)
 		return nil, err
 	}
-	decl, err := inst.columns(ctx)
-	if err == nil {
-		p.cols, err = parseColumns(decl)
-	}
+	decl, err := readDeclarations(ctx, inst)
 	if err != nil {
+		inst.close(ctx)
 		_ = mod.close(ctx)
 		return nil, moduleError(cfg.Module, "%v", err)
 	}
 	p.inst = inst
-	p.table.cols = p.cols
+	p.cols = decl.cols
+	p.table.cols, p.table.rollup = decl.cols, decl.rollup
+	p.apply = applier{rollup: decl.rollup, scoreAttr: cfg.ScoreAttribute, unsummable: p.warnUnsummable}
 	return p, nil
+}
+
+// declarations are what a configured module declares once: its columns and its roll-up.
+type declarations struct {
+	cols   *columns
+	rollup *rollupDecl
+}
+
+func readDeclarations(ctx context.Context, inst *instance) (declarations, error) {
+	var d declarations
+	text, err := inst.declaration(ctx, "nrdot_columns")
+	if err == nil {
+		d.cols, err = parseColumns(text)
+	}
+	if err != nil {
+		return d, err
+	}
+	text, err = inst.declaration(ctx, "nrdot_rollup")
+	if err == nil {
+		d.rollup, err = parseRollup(text)
+	}
+	return d, err
+}
+
+// warnUnsummable logs, once per metric name, that a rolled-up resource was kept because of the
+// metric: its points cannot be summed, and the backend sees one series per process for it.
+func (p *wasmProcessor) warnUnsummable(metric string) {
+	if p.warned[metric] {
+		return
+	}
+	if p.warned == nil {
+		p.warned = map[string]bool{}
+	}
+	p.warned[metric] = true
+	p.logger.Warn("a rolled-up resource keeps a metric the roll-up cannot sum (a monotonic cumulative sum, histogram or summary); "+
+		"put it through cumulative_to_delta before this processor, or drop it",
+		zap.String("module", p.cfg.Module), zap.String("metric", metric))
 }
 
 func orEmpty(m map[string]any) map[string]any {
@@ -163,7 +202,7 @@ func (p *wasmProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) 
 		return md, nil
 	}
 	p.table.readRolledUp(rms, records)
-	out := applyDecisions(rms, records, &p.table.read)
+	out := p.apply.apply(rms, records, &p.table.read)
 	p.tel.record(ctx, rows, out, time.Since(began))
 	if time.Since(p.lastCheckpoint) >= p.cfg.CheckpointInterval {
 		if err := p.checkpoint(ctx); err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // readings is what the table pass read from every resource that the roll-up needs again: each
-// data point's value and times, and the host. Rolling up from here instead of from pdata saves a
+// data point's value and times, and the row's roll-up group. Rolling up from here instead of from pdata saves a
 // second walk over the batch, whose cost at 10k processes is cache misses, not arithmetic.
 type readings struct {
 	shapes   *shapes // the point shapes the points refer to
@@ -16,7 +16,7 @@ type readings struct {
 	parts    [2][]cachedPoint
 	rowStart []int32  // the points of row r are parts[p][rowStart[r]:rowEnd[r]]
 	rowEnd   []int32  //
-	hosts    []string // host.name of each row ("" when absent)
+	groups   []string // each row's roll-up group key (groupKey of the declared group attributes)
 	// complete is false when the table pass skipped the points (the module reads no metric):
 	// they are then read only for the rows rolled up, after the module has decided.
 	complete bool
@@ -50,7 +50,7 @@ func (p *cachedPoint) value() float64 {
 func (rd *readings) begin(rows int) {
 	rd.rowStart = resize(rd.rowStart, rows)
 	rd.rowEnd = resize(rd.rowEnd, rows)
-	rd.hosts = resize(rd.hosts, rows)
+	rd.groups = resize(rd.groups, rows)
 }
 
 // row returns the points of row r.

@@ -20,18 +20,29 @@ type shapes struct {
 	order   []int32 // order[pos]: the metric shape last seen at position pos of a resource
 }
 
+// metricKey identifies a metric: a sum's temporality and monotonicity are part of it, because
+// they decide whether the roll-up may sum its points.
 type metricKey struct {
-	name string
-	typ  pmetric.MetricType
+	name        string
+	typ         pmetric.MetricType
+	temporality pmetric.AggregationTemporality
+	monotonic   bool
 }
 
-// metricShape is what the "other" resource copies from a metric: its identity and metadata.
+func keyOf(m pmetric.Metric) metricKey {
+	key := metricKey{name: m.Name(), typ: m.Type()}
+	if key.typ == pmetric.MetricTypeSum {
+		key.temporality = m.Sum().AggregationTemporality()
+		key.monotonic = m.Sum().IsMonotonic()
+	}
+	return key
+}
+
+// metricShape is what the roll-up resource copies from a metric: its identity and metadata.
 type metricShape struct {
 	key         metricKey
 	unit        string
 	description string
-	temporality pmetric.AggregationTemporality
-	monotonic   bool
 	points      []int32 // the metric's point shapes, in the order they were first seen
 }
 
@@ -52,22 +63,16 @@ func (s *shapes) reset() {
 
 // metricAt returns the shape of m, the pos-th metric of its resource.
 func (s *shapes) metricAt(m pmetric.Metric, pos int) int32 {
-	name, typ := m.Name(), m.Type()
+	key := keyOf(m)
 	if pos < len(s.order) {
-		if id := s.order[pos]; id >= 0 && s.metrics[id].key.name == name && s.metrics[id].key.typ == typ {
+		if id := s.order[pos]; id >= 0 && s.metrics[id].key == key {
 			return id
 		}
 	}
-	key := metricKey{name: name, typ: typ}
 	id, ok := s.byName[key]
 	if !ok {
 		id = int32(len(s.metrics))
-		ms := metricShape{key: key, unit: m.Unit(), description: m.Description()}
-		if typ == pmetric.MetricTypeSum {
-			ms.temporality = m.Sum().AggregationTemporality()
-			ms.monotonic = m.Sum().IsMonotonic()
-		}
-		s.metrics = append(s.metrics, ms)
+		s.metrics = append(s.metrics, metricShape{key: key, unit: m.Unit(), description: m.Description()})
 		s.byName[key] = id
 	}
 	for len(s.order) <= pos {
@@ -134,8 +139,7 @@ func (s *shapes) adopt(other *shapes, id int32) int32 {
 	mid, ok := s.byName[om.key]
 	if !ok {
 		mid = int32(len(s.metrics))
-		s.metrics = append(s.metrics, metricShape{key: om.key, unit: om.unit, description: om.description,
-			temporality: om.temporality, monotonic: om.monotonic})
+		s.metrics = append(s.metrics, metricShape{key: om.key, unit: om.unit, description: om.description})
 		s.byName[om.key] = mid
 	}
 	// Same position in the metric first: both parts usually saw the points in the same order.
@@ -149,4 +153,10 @@ func indexOf(ids []int32, id int32) int {
 		}
 	}
 	return -1
+}
+
+// summable reports whether the roll-up sums points of shape id (see summable in apply.go).
+func (s *shapes) summable(id int32) bool {
+	k := &s.metrics[s.points[id].metric].key
+	return k.typ != pmetric.MetricTypeSum || summableSum(k.temporality, k.monotonic)
 }

@@ -42,6 +42,7 @@ func countAfterOneBatch(t *testing.T, host storageHost, id component.ID) float64
 	t.Helper()
 	cfg := scriptedConfig()
 	cfg.Storage = &id
+	cfg.ScoreAttribute = attrScore // the guest's count is its score
 	sink := new(consumertest.MetricsSink)
 	p, err := NewFactory().CreateMetrics(context.Background(), processortest.NewNopSettings(component.MustNewType(typeStr)), cfg, sink)
 	require.NoError(t, err)

@@ -11,6 +11,9 @@ import (
 
 const tableHeaderSize = 16
 
+// tableVersion is the table layout's own version field: still 1 under ABI v2.
+const tableVersion = 1
+
 // parallelRows is the batch size from which the table is read by two goroutines. Reading is
 // bound by cache misses on pdata (pointers to points, attributes, strings), so two cores halve
 // the time the processor holds a batch; below this size the goroutine is not worth it.
@@ -20,9 +23,10 @@ const parallelRows = 2048
 // batches so the per-row path does not allocate.
 type tableBuilder struct {
 	cols    *columns
-	nums    []float64 // column-major N×R, filled by the parts
-	offsets []uint32  // S×(R+1) offsets into block
-	block   []byte    // the string block, column-major
+	rollup  *rollupDecl // its group keys are read with the string columns
+	nums    []float64   // column-major N×R, filled by the parts
+	offsets []uint32    // S×(R+1) offsets into block
+	block   []byte      // the string block, column-major
 	parts   [2]tablePart
 	read    readings
 }
@@ -122,7 +126,7 @@ func resize[T any](s []T, n int) []T {
 // encode writes the table measure prepared into dst, which must be exactly measure's size.
 func (b *tableBuilder) encode(dst []byte, rows int) {
 	le := binary.LittleEndian
-	le.PutUint32(dst[0:], abiVersion)
+	le.PutUint32(dst[0:], tableVersion)
 	le.PutUint32(dst[4:], uint32(rows))
 	le.PutUint32(dst[8:], uint32(len(b.cols.attrs)))
 	le.PutUint32(dst[12:], uint32(len(b.cols.metrics)))

@@ -3,6 +3,7 @@ package wasmprocessor
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -19,15 +20,15 @@ type tablePart struct {
 	// attrOrder remembers, by position in a resource's attributes, the last key seen there and
 	// what it feeds: the scraper writes the same keys in the same order for every process.
 	attrOrder []attrSlot
-	found     []bool // per string column: seen in the current row
+	found     []bool   // per string column: seen in the current row
+	groupVals []string // per declared group key: its value in the current row
 }
 
-// attrSlot is what an attribute key feeds: a string column (-1 for none) and whether it is
-// host.name.
+// attrSlot is what an attribute key feeds: a string column and a roll-up group key (-1 for none).
 type attrSlot struct {
-	key  string
-	col  int
-	host bool
+	key   string
+	col   int
+	group int
 }
 
 func (t *tablePart) readRows(b *tableBuilder, rms pmetric.ResourceMetricsSlice, from, to int) {
@@ -51,7 +52,7 @@ func (t *tablePart) readRows(b *tableBuilder, rms pmetric.ResourceMetricsSlice, 
 		if withPoints {
 			t.readPoints(b, rm, r, rows)
 		}
-		b.read.hosts[r] = t.readAttrs(b, rm.Resource().Attributes(), r, rows)
+		b.read.groups[r] = t.readAttrs(b, rm.Resource().Attributes(), r, rows)
 	}
 }
 
@@ -135,18 +136,20 @@ func reduce(slot *float64, how reduction, cp *cachedPoint) {
 }
 
 // readAttrs appends the row's string columns in one walk over its attributes and returns its
-// host.name.
+// roll-up group key.
 func (t *tablePart) readAttrs(b *tableBuilder, attrs pcommon.Map, row, rows int) string {
 	for s := range t.found {
 		b.offsets[s*(rows+1)+row] = uint32(len(t.colBlocks[s]))
 		t.found[s] = false
 	}
-	host, i := "", 0
+	t.groupVals = resize(t.groupVals, len(b.rollup.group))
+	clear(t.groupVals)
+	i := 0
 	attrs.Range(func(k string, v pcommon.Value) bool {
-		slot := t.attrSlot(b.cols, i, k)
+		slot := t.attrSlot(b, i, k)
 		i++
-		if slot.host {
-			host = v.AsString()
+		if slot.group >= 0 {
+			t.groupVals[slot.group] = v.AsString()
 		}
 		if slot.col >= 0 && !t.found[slot.col] {
 			t.found[slot.col] = true
@@ -154,23 +157,41 @@ func (t *tablePart) readAttrs(b *tableBuilder, attrs pcommon.Map, row, rows int)
 		}
 		return true
 	})
-	return host
+	return groupKey(t.groupVals)
+}
+
+// groupKey is one string per tuple of group values. One value (host.name) is its own key, so
+// the common case does not allocate; more are length-prefixed so no two tuples share a key.
+func groupKey(vals []string) string {
+	switch len(vals) {
+	case 0:
+		return ""
+	case 1:
+		return vals[0]
+	}
+	var sb strings.Builder
+	for _, v := range vals {
+		sb.WriteString(strconv.Itoa(len(v)))
+		sb.WriteByte(':')
+		sb.WriteString(v)
+	}
+	return sb.String()
 }
 
 // attrSlot returns what the key at position pos feeds, by position first.
-func (t *tablePart) attrSlot(cols *columns, pos int, key string) attrSlot {
+func (t *tablePart) attrSlot(b *tableBuilder, pos int, key string) attrSlot {
 	if pos < len(t.attrOrder) && t.attrOrder[pos].key == key {
 		return t.attrOrder[pos]
 	}
-	slot := attrSlot{key: key, col: -1, host: key == attrHostName}
-	for s, k := range cols.attrs {
+	slot := attrSlot{key: key, col: -1, group: b.rollup.groupIndex(key)}
+	for s, k := range b.cols.attrs {
 		if k == key {
 			slot.col = s
 			break
 		}
 	}
 	for len(t.attrOrder) <= pos {
-		t.attrOrder = append(t.attrOrder, attrSlot{col: -1})
+		t.attrOrder = append(t.attrOrder, attrSlot{col: -1, group: -1})
 	}
 	t.attrOrder[pos] = slot
 	return slot

@@ -17,12 +17,34 @@ import (
 
 const scriptedModule = "testdata/modules/scripted.wasm"
 
+// Names the test modules declare (scripted.ts, like optimize and classify): the host itself knows
+// none of them but nrdot.tier.
+const (
+	attrScore       = "nrdot.score" // what the tests configure as score_attribute
+	attrRollupCount = "nrdot.rollup.count"
+	otherName       = "other"
+)
+
+// testRollup is the roll-up scripted.ts declares.
+const testRollup = "group host.name\nstrip process.\nstrip nrdot.\nset process.executable.name string other\n" +
+	"set nrdot.rollup bool true\nset nrdot.tier string sampled\ncount nrdot.rollup.count\n"
+
+// testApplier applies decisions as a processor over scripted.wasm with score_attribute set does.
+func testApplier(t testing.TB) *applier {
+	t.Helper()
+	decl, err := parseRollup(testRollup)
+	require.NoError(t, err)
+	return &applier{rollup: decl, scoreAttr: attrScore}
+}
+
 func confmapFrom(m map[string]any) *confmap.Conf { return confmap.NewFromStringMap(m) }
 
 var testStart = pcommon.NewTimestampFromTime(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
 
-// processBatch builds what the hostmetrics process scraper emits: one resource per process,
-// process.cpu.time by state, memory usage and virtual, disk io by direction.
+// processBatch builds what the hostmetrics process scraper emits after cumulative_to_delta (as
+// the generated configs run it before the wasm processor): one resource per process,
+// process.cpu.time by state and disk io by direction (monotonic delta sums), memory usage and
+// virtual (non-monotonic cumulative sums).
 func processBatch(names ...string) pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	now := pcommon.NewTimestampFromTime(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
@@ -41,7 +63,7 @@ func processBatch(names ...string) pmetric.Metrics {
 		cpu.SetUnit("s")
 		sum := cpu.SetEmptySum()
 		sum.SetIsMonotonic(true)
-		sum.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+		sum.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
 		for j, state := range []string{"user", "system", "wait"} {
 			dp := sum.DataPoints().AppendEmpty()
 			dp.SetStartTimestamp(testStart + pcommon.Timestamp(i)*1e9)
@@ -68,7 +90,7 @@ func processBatch(names ...string) pmetric.Metrics {
 		io.SetUnit("By")
 		s := io.SetEmptySum()
 		s.SetIsMonotonic(true)
-		s.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+		s.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
 		for _, dir := range []string{"read", "write"} {
 			dp := s.DataPoints().AppendEmpty()
 			dp.SetStartTimestamp(testStart)
@@ -128,4 +150,19 @@ func numberValue(dp pmetric.NumberDataPoint) float64 {
 		return float64(dp.IntValue())
 	}
 	return dp.DoubleValue()
+}
+
+// asScraped makes the monotonic sums of md cumulative again, as the process scraper emits them
+// when nothing runs cumulative_to_delta first.
+func asScraped(md pmetric.Metrics) pmetric.Metrics {
+	rms := md.ResourceMetrics()
+	for i := 0; i < rms.Len(); i++ {
+		ms := rms.At(i).ScopeMetrics().At(0).Metrics()
+		for m := 0; m < ms.Len(); m++ {
+			if ms.At(m).Type() == pmetric.MetricTypeSum && ms.At(m).Sum().IsMonotonic() {
+				ms.At(m).Sum().SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+			}
+		}
+	}
+	return md
 }

@@ -2,10 +2,14 @@
 // This file exports the ABI only (docs/reference/abi.md); the policy is in policy.ts.
 import { STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_OK, fail, inMemory, outputString } from "../lib/abi";
 import { utf8 } from "../lib/json";
+import { declareRollup, processRollup } from "../lib/rollup";
 import { Table } from "../lib/table";
 import { COLUMNS, NUM_COLS, Policy, STR_COLS, classifyRows, parsePolicy } from "./policy";
 
-export { nrdot_abi_version, nrdot_buffer, nrdot_output_ptr, nrdot_error } from "../lib/exports";
+export { nrdot_abi_version, nrdot_buffer, nrdot_output_ptr, nrdot_error, nrdot_rollup } from "../lib/exports";
+
+// Rows this module rolls up become one "other" per host (lib/rollup.ts).
+declareRollup(processRollup());
 
 // Built on first use, so instantiating the module stays cheap (the host re-instantiates after a
 // trap); nrdot_configure replaces it.

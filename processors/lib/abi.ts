@@ -1,4 +1,4 @@
-// ABI v1 plumbing shared by every processor (docs/reference/abi.md): status codes, the input
+// ABI v2 plumbing shared by every processor (docs/reference/abi.md): status codes, the input
 // buffer, the output region and the last error.
 //
 // Memory: modules use the stub runtime, which never frees (except the most recently allocated
@@ -7,7 +7,7 @@
 // composed into it piece by piece (errorBegin/errorText/errorInt/errorEnd).
 import { encodeInto } from "./host";
 
-export const ABI_VERSION: i32 = 1;
+export const ABI_VERSION: i32 = 2;
 
 export const STATUS_OK: i32 = 0;
 export const STATUS_BAD_CONFIG: i32 = 1;

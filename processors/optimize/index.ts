@@ -3,12 +3,16 @@
 import { STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_INTERNAL, STATUS_OK, fail, inMemory, outputBuffer, outputString } from "../lib/abi";
 import { memoryPressure } from "../lib/host";
 import { utf8 } from "../lib/json";
+import { declareRollup, processRollup } from "../lib/rollup";
 import { Table } from "../lib/table";
 import { Config, parseConfig } from "./config";
 import { NUM_COLS, STR_COLS, columnsFor, optimize } from "./select";
 import { State, readSnapshot, snapshotSize, writeSnapshot } from "./state";
 
-export { nrdot_abi_version, nrdot_buffer, nrdot_output_ptr, nrdot_error } from "../lib/exports";
+export { nrdot_abi_version, nrdot_buffer, nrdot_output_ptr, nrdot_error, nrdot_rollup } from "../lib/exports";
+
+// Rows this module rolls up become one "other" per host (lib/rollup.ts).
+declareRollup(processRollup());
 
 let config: Config = parseConfig("{}");
 const state = new State();

@@ -1,7 +1,7 @@
 // classify through its ABI exports, as a host calls them (docs/reference/abi.md).
 import {
   nrdot_abi_version, nrdot_buffer, nrdot_columns, nrdot_configure, nrdot_error, nrdot_output_ptr, nrdot_process,
-  nrdot_restore, nrdot_snapshot,
+  nrdot_restore, nrdot_rollup, nrdot_snapshot,
 } from "../index";
 
 function output(len: i32): string {
@@ -57,10 +57,15 @@ function tier(row: i32): u8 { return load<u8>(nrdot_output_ptr() + 16 * row, 1);
 function score(row: i32): f64 { return load<f64>(nrdot_output_ptr() + 16 * row, 8); }
 
 describe("classify ABI", () => {
-  it("is ABI version 1 and declares its three columns", () => {
-    expect(nrdot_abi_version()).toBe(1);
+  it("is ABI version 2 and declares its three columns", () => {
+    expect(nrdot_abi_version()).toBe(2);
     const n = nrdot_columns();
     expect(output(n)).toBe("attr process.executable.name\nattr process.command_line\nattr process.owner\n");
+  });
+  it("declares the process roll-up: one other per host, counted", () => {
+    const n = nrdot_rollup();
+    expect(output(n)).toBe("group host.name\nstrip process.\nstrip nrdot.\nset process.executable.name string other\n" +
+      "set nrdot.rollup bool true\nset nrdot.tier string sampled\ncount nrdot.rollup.count\n");
   });
   it("decides a batch with the default config", () => {
     expect(configure("{}")).toBe(0);

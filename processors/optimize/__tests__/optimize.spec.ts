@@ -1,6 +1,7 @@
 import { kthLargest } from "../select";
 import { State, identity, readSnapshot, snapshotSize, writeSnapshot } from "../state";
 import { parseConfig } from "../config";
+import { nrdot_abi_version, nrdot_output_ptr, nrdot_rollup } from "../index";
 
 describe("kthLargest", () => {
   it("finds the k-th largest, duplicates included", () => {
@@ -77,5 +78,14 @@ describe("optimize config", () => {
     expect(parseConfig('{"ewma_alpha": 0}').error).toBe("ewma_alpha: expected a number from 0.01 to 1");
     expect(parseConfig('{"exclude": "kworker/*"}').error).toBe("exclude: expected an array of globs, got a string");
     expect(parseConfig('{"weights": {"io": 1}}').error).toBe("weights.io: unknown key (known: importance, cpu, memory)");
+  });
+});
+
+describe("optimize ABI", () => {
+  it("is ABI version 2 and declares the process roll-up: one other per host, counted", () => {
+    expect(nrdot_abi_version()).toBe(2);
+    const n = nrdot_rollup();
+    expect(String.UTF8.decodeUnsafe(nrdot_output_ptr(), <usize>n)).toBe("group host.name\nstrip process.\nstrip nrdot.\n" +
+      "set process.executable.name string other\nset nrdot.rollup bool true\nset nrdot.tier string sampled\ncount nrdot.rollup.count\n");
   });
 });

@@ -4,7 +4,9 @@
 //   bad*   -> action 9        crit*  -> keep, critical count* -> keep, score = batches seen
 //   anything else -> keep, tier standard, score = process.cpu.time (sum)
 // State: the number of batches seen, snapshotted as 4 bytes "NRD1" + u32.
-// Config: {"refuse": true} makes nrdot_configure fail with BAD_CONFIG.
+// Config: {"refuse": true} makes nrdot_configure fail with BAD_CONFIG; {"bad_rollup": true}
+// makes nrdot_rollup declare a line the host does not know.
+// Roll-up: the shape optimize and classify declare (one "other" per host.name, counted).
 
 @external("nrdot", "log")
 declare function hostLog(level: i32, ptr: usize, len: i32): void;
@@ -18,6 +20,10 @@ let batches: u32 = 0;
 let errMsg: string = "";
 
 const COLUMNS = "attr process.executable.name\nmetric process.cpu.time sum\nmetric process.cpu.time start_time\n";
+const ROLLUP = "group host.name\nstrip process.\nstrip nrdot.\nset process.executable.name string other\n" +
+  "set nrdot.rollup bool true\nset nrdot.tier string sampled\ncount nrdot.rollup.count\n";
+const BAD_ROLLUP = "group host.name\nsum everything\n";
+let badRollup = false;
 
 function ensureOut(n: i32): usize {
   if (n > outCap) {
@@ -37,7 +43,7 @@ function setOutString(s: string): i32 {
 }
 
 export function nrdot_abi_version(): i32 {
-  return 1;
+  return 2;
 }
 
 export function nrdot_buffer(size: i32): usize {
@@ -58,11 +64,16 @@ export function nrdot_configure(ptr: usize, len: i32): i32 {
     errMsg = "refuse: this test module was told to refuse its config";
     return 1;
   }
+  badRollup = text.includes('"bad_rollup":true');
   return 0;
 }
 
 export function nrdot_columns(): i32 {
   return setOutString(COLUMNS);
+}
+
+export function nrdot_rollup(): i32 {
+  return setOutString(badRollup ? BAD_ROLLUP : ROLLUP);
 }
 
 function startsWith(p: usize, len: i32, prefix: string): bool {

@@ -1,9 +1,10 @@
-// A test guest that is complete but claims ABI version 2: the host must refuse it.
-export function nrdot_abi_version(): i32 { return 2; }
+// A test guest that is complete but claims ABI version 3: the host must refuse it.
+export function nrdot_abi_version(): i32 { return 3; }
 export function nrdot_buffer(size: i32): usize { return heap.alloc(<usize>size); }
 export function nrdot_output_ptr(): usize { return 0; }
 export function nrdot_configure(ptr: usize, len: i32): i32 { return 0; }
 export function nrdot_columns(): i32 { return 0; }
+export function nrdot_rollup(): i32 { return 0; }
 export function nrdot_process(ptr: usize, len: i32): i32 { return 0; }
 export function nrdot_snapshot(): i32 { return 0; }
 export function nrdot_restore(ptr: usize, len: i32): i32 { return 0; }
