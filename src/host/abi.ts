@@ -1,7 +1,10 @@
-// Constants and types of the NRDOT WASM ABI v1 (docs/reference/abi.md).
+// Constants and types of the NRDOT WASM ABI v2 (docs/reference/abi.md).
 
 /** ABI_VERSION is what nrdot_abi_version must return for this host to accept a module. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
+
+/** TABLE_VERSION is the table layout's own version field: still 1 under ABI v2. */
+export const TABLE_VERSION = 1;
 
 /** Status codes returned by nrdot_configure, nrdot_process, nrdot_restore (negated by nrdot_snapshot). */
 export const Status = { OK: 0, BAD_CONFIG: 1, BAD_TABLE: 2, BAD_SNAPSHOT: 3, INTERNAL: 4 } as const;
@@ -10,7 +13,7 @@ export type StatusCode = (typeof Status)[keyof typeof Status];
 /** STATUS_NAMES indexes the status codes: STATUS_NAMES[2] is "BAD_TABLE". */
 export const STATUS_NAMES = ["OK", "BAD_CONFIG", "BAD_TABLE", "BAD_SNAPSHOT", "INTERNAL"] as const;
 
-/** statusName names a status code, or says that the code is not one of ABI v1. */
+/** statusName names a status code, or says that the code is not one of the ABI's. */
 export function statusName(code: number): string {
   return STATUS_NAMES[code] ?? `unknown status ${code}`;
 }
@@ -29,7 +32,7 @@ export interface Decision {
   tier: Tier;
   /** score is NaN when the module gives no score. */
   score: number;
-  /** invalid is set when the record used codes ABI v1 does not have; the row stays unchanged. */
+  /** invalid is set when the record used codes the ABI does not have; the row stays unchanged. */
   invalid?: true;
 }
 
@@ -67,6 +70,7 @@ export const REQUIRED_EXPORTS = {
   nrdot_output_ptr: { params: [], results: [i32] },
   nrdot_configure: { params: [i32, i32], results: [i32] },
   nrdot_columns: { params: [], results: [i32] },
+  nrdot_rollup: { params: [], results: [i32] },
   nrdot_process: { params: [i32, i32], results: [i32] },
   nrdot_snapshot: { params: [], results: [i32] },
   nrdot_restore: { params: [i32, i32], results: [i32] },

@@ -1,27 +1,41 @@
 // Decisions applied to a batch with the same semantics as the Go host's apply.go: keep marks the
-// resource, drop removes it, roll up sums it into one "other" resource per batch.
-import type { Decision, Tier } from "./abi.ts";
-import { points, pointValue, type AnyValue, type KeyValue, type Metric, type NumberDataPoint, type ResourceMetrics, type ScopeMetrics } from "./otlp.ts";
-import { resourceAttr } from "./totals.ts";
+// resource, drop removes it, roll up sums it into one resource per roll-up group, shaped as the
+// module declared (nrdot_rollup).
+import type { Decision } from "./abi.ts";
+import { points, pointValue, valueString, type AnyValue, type KeyValue, type Metric, type NumberDataPoint, type ResourceMetrics, type ScopeMetrics } from "./otlp.ts";
+import type { RollupDeclaration } from "./rollup.ts";
 
-/** Resource attributes the host writes. */
+/** ATTR_TIER is the resource attribute the tier of a kept resource is written to. */
 export const ATTR_TIER = "nrdot.tier";
-export const ATTR_SCORE = "nrdot.score";
-export const ATTR_ROLLUP = "nrdot.rollup";
-export const ATTR_ROLLUP_COUNT = "nrdot.rollup.count";
-export const ATTR_EXECUTABLE_NAME = "process.executable.name";
-export const OTHER_NAME = "other";
-const SAMPLED: Tier = "sampled";
+/** COUNT_UNIT is the unit of the roll-up's count metric. */
+export const COUNT_UNIT = "{process}";
+
+const AGGREGATION_CUMULATIVE = 2;
 
 /** Outcome counts what applyDecisions did; invalid decisions left their resource unchanged. */
 export interface Outcome { kept: number; dropped: number; rolledUp: number; invalid: number }
 
+/** ApplyOptions are what the module declared and what the processor's config says. */
+export interface ApplyOptions {
+  /** the module's roll-up declaration (WasmModule.rollup()) */
+  rollup: RollupDeclaration;
+  /**
+   * scoreAttribute is the resource attribute a kept resource's score is written to (the Go
+   * processor's `score_attribute`); undefined or "" writes none, so a score that moves every
+   * scrape does not make a new series every scrape.
+   */
+  scoreAttribute?: string;
+  /** unsummable is told the name of every metric that kept a rolled-up resource in the output. */
+  unsummable?: (metric: string) => void;
+}
+
 /**
  * applyDecisions applies one decision per resource, in order, and returns the resources that
- * remain, then one "other" per host (host.name) that had rows rolled up, in the order the hosts
- * first appear. The input is not modified.
+ * remain, then one roll-up resource per group that had rows rolled up, in the order the groups
+ * first appear. A rolled-up resource with metrics the roll-up cannot sum (summable) stays, with
+ * only those. The input is not modified.
  */
-export function applyDecisions(rms: readonly ResourceMetrics[], decisions: readonly Decision[]): { resourceMetrics: ResourceMetrics[]; outcome: Outcome } {
+export function applyDecisions(rms: readonly ResourceMetrics[], decisions: readonly Decision[], options: ApplyOptions): { resourceMetrics: ResourceMetrics[]; outcome: Outcome } {
   if (decisions.length !== rms.length) throw new Error(`${decisions.length} decisions for ${rms.length} resources`);
   const outcome: Outcome = { kept: 0, dropped: 0, rolledUp: 0, invalid: 0 };
   const out: ResourceMetrics[] = [];
@@ -35,16 +49,55 @@ export function applyDecisions(rms: readonly ResourceMetrics[], decisions: reado
       outcome.dropped++;
     } else if (d.action === "rollup") {
       outcome.rolledUp++;
-      const host = resourceAttr(rm, "host.name") ?? ""; // each host gets its own "other"
-      if (!others.has(host)) others.set(host, new Rollup());
-      others.get(host)!.add(rm);
+      const group = groupKey(rm, options.rollup.group);
+      let other = others.get(group);
+      if (!other) others.set(group, (other = new Rollup(rm, options.rollup)));
+      other.add(rm);
+      const rest = unsummableOnly(rm, options.unsummable);
+      if (rest) out.push(mark(rest, d));
     } else {
       outcome.kept++;
-      out.push(mark(rm, d));
+      out.push(mark(rm, d, options.scoreAttribute));
     }
   });
   for (const other of others.values()) out.push(other.resource());
   return { resourceMetrics: out, outcome };
+}
+
+/** groupKey is one string per tuple of the group attributes' values (absent = ""), as in Go. */
+function groupKey(rm: ResourceMetrics, keys: readonly string[]): string {
+  const vals = keys.map((k) => {
+    const kv = rm.resource?.attributes?.find((a) => a.key === k);
+    return kv ? valueString(kv.value) : "";
+  });
+  return vals.length === 1 ? vals[0] : vals.map((v) => `${new TextEncoder().encode(v).length}:${v}`).join("");
+}
+
+/**
+ * summable reports whether the roll-up sums the metric's points: gauges, delta sums and
+ * non-monotonic cumulative sums (a sum of current values is a current value). A monotonic
+ * cumulative sum is not (its sum drops whenever a process leaves the roll-up), nor a histogram,
+ * exponential histogram or summary.
+ */
+export function summable(m: Metric): boolean {
+  if (m.gauge) return true;
+  if (m.sum) return !(m.sum.isMonotonic && m.sum.aggregationTemporality === AGGREGATION_CUMULATIVE);
+  return !m.histogram && !m.exponentialHistogram && !m.summary; // a metric without data has nothing to keep
+}
+
+/**
+ * unsummableOnly is a copy of a rolled-up resource with only the metrics the roll-up did not sum,
+ * or undefined when there are none: those reach the backend as they are, or a counter would go
+ * down (or a distribution be lost) when its process is rolled up.
+ */
+function unsummableOnly(rm: ResourceMetrics, told?: (metric: string) => void): ResourceMetrics | undefined {
+  const scopeMetrics: ScopeMetrics[] = [];
+  for (const sm of rm.scopeMetrics ?? []) {
+    const metrics = (sm.metrics ?? []).filter((m) => !summable(m));
+    for (const m of metrics) told?.(m.name);
+    if (metrics.length > 0) scopeMetrics.push({ ...sm, metrics });
+  }
+  return scopeMetrics.length > 0 ? { ...rm, scopeMetrics } : undefined;
 }
 
 /**
@@ -88,54 +141,61 @@ function putAttr(attrs: KeyValue[], key: string, value: AnyValue): void {
   else attrs.push({ key, value });
 }
 
-/** mark writes nrdot.tier (unless unset) and nrdot.score (unless NaN) on a copy of the resource. */
-function mark(rm: ResourceMetrics, d: Decision): ResourceMetrics {
+/** mark writes the tier (unless unset) and, when scoreAttribute names one, the score (unless NaN) on a copy. */
+function mark(rm: ResourceMetrics, d: Decision, scoreAttribute?: string): ResourceMetrics {
   const attrs = [...(rm.resource?.attributes ?? [])];
   if (d.tier !== "") putAttr(attrs, ATTR_TIER, { stringValue: d.tier });
-  if (!Number.isNaN(d.score)) putAttr(attrs, ATTR_SCORE, { doubleValue: d.score });
+  if (scoreAttribute && !Number.isNaN(d.score)) putAttr(attrs, scoreAttribute, { doubleValue: d.score });
   return { ...rm, resource: { ...rm.resource, attributes: attrs } };
 }
 
+/** metricIdentity is what Go's metric shape is keyed by: name, type, and a sum's temporality and monotonicity. */
+function metricIdentity(m: Metric): string {
+  if (m.sum) return `${m.name}\0sum\0${m.sum.aggregationTemporality ?? 0}\0${m.sum.isMonotonic === true}`;
+  return `${m.name}\0gauge`;
+}
+
 /**
- * Rollup sums resources into one: per metric name (sums and gauges only, as the process scraper
- * emits) and per data point attribute set; ints stay exact ints, a double makes the sum a double;
- * the earliest non-zero start and the latest time are kept. The first resource gives the
- * non-process attributes (host.name, …) and the scope.
+ * Rollup sums resources into one: per metric (summable ones only) and per data point attribute
+ * set; ints stay exact ints, a double makes the sum a double; the earliest non-zero start and the
+ * latest time are kept. The first resource gives the attributes (less the declared prefixes, plus
+ * the declared ones) and the scope.
  */
 class Rollup {
-  count = 0;
-  private attrs: KeyValue[] = [];
-  private scope: ScopeMetrics["scope"];
-  private metrics = new Map<string, Metric>();
-  private points = new Map<string, NumberDataPoint>();
+  private count = 0;
+  private readonly attrs: KeyValue[];
+  private readonly scope: ScopeMetrics["scope"];
+  private readonly metrics = new Map<string, Metric>();
+  private readonly points = new Map<string, NumberDataPoint>();
+  private latest = 0n;
+
+  constructor(first: ResourceMetrics, private readonly decl: RollupDeclaration) {
+    this.attrs = (first.resource?.attributes ?? []).filter((kv) => !decl.strip.some((p) => kv.key.startsWith(p)));
+    for (const s of decl.set) putAttr(this.attrs, s.key, s.value);
+    this.scope = first.scopeMetrics?.[0]?.scope;
+  }
 
   add(rm: ResourceMetrics): void {
-    if (this.count === 0) {
-      // The host's attributes, not the process's nor what an earlier stage wrote about it.
-      this.attrs = (rm.resource?.attributes ?? []).filter((kv) => !kv.key.startsWith("process.") && !kv.key.startsWith("nrdot."));
-      putAttr(this.attrs, ATTR_EXECUTABLE_NAME, { stringValue: OTHER_NAME });
-      putAttr(this.attrs, ATTR_ROLLUP, { boolValue: true });
-      putAttr(this.attrs, ATTR_TIER, { stringValue: SAMPLED });
-      this.scope = rm.scopeMetrics?.[0]?.scope;
-    }
     this.count++;
-    for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) this.addMetric(m);
+    for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) if ((m.sum || m.gauge) && summable(m)) this.addMetric(m);
   }
 
   private addMetric(m: Metric): void {
-    if (!m.sum && !m.gauge) return;
-    let dst = this.metrics.get(m.name);
+    const id = metricIdentity(m);
+    let dst = this.metrics.get(id);
     if (!dst) {
       dst = { name: m.name, unit: m.unit, description: m.description };
       if (m.sum) dst.sum = { dataPoints: [], aggregationTemporality: m.sum.aggregationTemporality, isMonotonic: m.sum.isMonotonic };
       else dst.gauge = { dataPoints: [] };
-      this.metrics.set(m.name, dst);
+      this.metrics.set(id, dst);
     }
-    for (const dp of points(m)) this.addPoint(dst, dp);
+    for (const dp of points(m)) this.addPoint(id, dst, dp);
   }
 
-  private addPoint(dst: Metric, dp: NumberDataPoint): void {
-    const key = dst.name + "\0" + attributeSetKey(dp.attributes);
+  private addPoint(id: string, dst: Metric, dp: NumberDataPoint): void {
+    const t = BigInt(dp.timeUnixNano ?? 0);
+    if (t > this.latest) this.latest = t;
+    const key = id + "\0" + attributeSetKey(dp.attributes);
     const acc = this.points.get(key);
     if (!acc) {
       const copy: NumberDataPoint = { ...dp };
@@ -146,7 +206,7 @@ class Rollup {
     const start = BigInt(dp.startTimeUnixNano ?? 0);
     const accStart = BigInt(acc.startTimeUnixNano ?? 0);
     if (start !== 0n && (accStart === 0n || start < accStart)) acc.startTimeUnixNano = dp.startTimeUnixNano;
-    if (BigInt(dp.timeUnixNano ?? 0) > BigInt(acc.timeUnixNano ?? 0)) acc.timeUnixNano = dp.timeUnixNano;
+    if (t > BigInt(acc.timeUnixNano ?? 0)) acc.timeUnixNano = dp.timeUnixNano;
     if (acc.asInt !== undefined && dp.asInt !== undefined) {
       acc.asInt = String(BigInt.asIntN(64, BigInt(acc.asInt) + BigInt(dp.asInt))); // int64, as in Go
       return;
@@ -156,8 +216,12 @@ class Rollup {
     acc.asDouble = sum;
   }
 
+  /** resource is the roll-up: the sums, then the count metric (when declared) at the latest time summed. */
   resource(): ResourceMetrics {
-    putAttr(this.attrs, ATTR_ROLLUP_COUNT, { intValue: String(this.count) });
-    return { resource: { attributes: this.attrs }, scopeMetrics: [{ scope: this.scope, metrics: [...this.metrics.values()] }] };
+    const metrics = [...this.metrics.values()];
+    if (this.decl.count !== undefined) {
+      metrics.push({ name: this.decl.count, unit: COUNT_UNIT, gauge: { dataPoints: [{ timeUnixNano: String(this.latest), asInt: String(this.count) }] } });
+    }
+    return { resource: { attributes: this.attrs }, scopeMetrics: [{ scope: this.scope, metrics }] };
   }
 }

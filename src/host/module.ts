@@ -7,6 +7,7 @@ import {
 } from "./abi.ts";
 import { formatSignature, readInterface, sameSignature } from "./binary.ts";
 import { parseColumns, type Columns } from "./columns.ts";
+import { parseRollup, type RollupDeclaration } from "./rollup.ts";
 import { encodeRows, type Row } from "./rows.ts";
 import { decodeDecisions } from "./table.ts";
 
@@ -18,7 +19,8 @@ export type ModuleProblem =
   | "export" // lacks memory or an ABI function, or exports one with the wrong signature
   | "instantiate" // fails to link or start
   | "version" // nrdot_abi_version is not ABI_VERSION
-  | "columns"; // declares a column line the host does not know
+  | "columns" // declares a column line the host does not know
+  | "rollup"; // declares a roll-up line the host does not know
 
 /** ModuleError: the module is refused; the message names the file and what is wrong. */
 export class ModuleError extends Error {
@@ -121,6 +123,7 @@ function checkInterface(file: string, bytes: Uint8Array): void {
 export class WasmModule {
   private ex!: Exports;
   private cols: Columns | undefined;
+  private decl: RollupDeclaration | undefined;
   private trappedIn: string | undefined;
 
   private constructor(readonly file: string, private readonly compiled: WebAssembly.Module, private readonly options: HostOptions) {}
@@ -247,23 +250,37 @@ export class WasmModule {
 
   /**
    * configure hands the processor's config map to nrdot_configure as JSON and reads the column
-   * declaration. Throws StatusError (BAD_CONFIG) with the module's message when it is refused,
-   * ModuleError when the declaration has a line the host does not know.
+   * and roll-up declarations. Throws StatusError (BAD_CONFIG) with the module's message when it
+   * is refused, ModuleError when a declaration has a line the host does not know.
    */
   configure(config: Record<string, unknown> = {}): void {
     if (this.cols !== undefined) throw new Error(`${this.file}: configure called twice: the ABI configures an instance once`);
     this.input("nrdot_configure", utf8.encode(JSON.stringify(config)));
-    const declaration = text.decode(this.output(this.call("nrdot_columns") >>> 0));
+    let cols: Columns;
     try {
-      this.cols = parseColumns(declaration);
+      cols = parseColumns(text.decode(this.output(this.call("nrdot_columns") >>> 0)));
     } catch (e) {
+      if (e instanceof TrapError) throw e;
       throw new ModuleError(this.file, "columns", (e as Error).message);
     }
+    try {
+      this.decl = parseRollup(text.decode(this.output(this.call("nrdot_rollup") >>> 0)));
+    } catch (e) {
+      if (e instanceof TrapError) throw e;
+      throw new ModuleError(this.file, "rollup", (e as Error).message);
+    }
+    this.cols = cols;
   }
 
   /** columns is the module's column declaration, read by configure. */
   columns(): Columns {
     return this.configured("columns");
+  }
+
+  /** rollup is the module's roll-up declaration, read by configure. */
+  rollup(): RollupDeclaration {
+    this.configured("rollup");
+    return this.decl!;
   }
 
   /**

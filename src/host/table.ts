@@ -1,6 +1,6 @@
 // The resource table and the decision records, byte for byte as docs/reference/abi.md lays them
 // out (little-endian; strings as UTF-8 bytes).
-import { ABI_VERSION, ACTIONS, DECISION_SIZE, TABLE_HEADER_SIZE, TIERS, type Decision } from "./abi.ts";
+import { ACTIONS, DECISION_SIZE, TABLE_HEADER_SIZE, TABLE_VERSION, TIERS, type Decision } from "./abi.ts";
 
 /** TableData is one batch column by column: numbers[n][r] and strings[s][r] for row r. */
 export interface TableData {
@@ -26,7 +26,7 @@ export function encodeTable(t: TableData): Uint8Array {
   const blockAt = offsetsAt + 4 * S * (R + 1);
   const buf = new Uint8Array(blockAt + blockLen);
   const view = new DataView(buf.buffer);
-  view.setUint32(0, ABI_VERSION, true);
+  view.setUint32(0, TABLE_VERSION, true);
   view.setUint32(4, R, true);
   view.setUint32(8, S, true);
   view.setUint32(12, N, true);
@@ -55,7 +55,7 @@ export function decodeTable(bytes: Uint8Array): TableData {
   if (bytes.length < TABLE_HEADER_SIZE) throw bad(`${bytes.length} bytes is shorter than the ${TABLE_HEADER_SIZE}-byte header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const [version, R, S, N] = [0, 4, 8, 12].map((at) => view.getUint32(at, true));
-  if (version !== ABI_VERSION) throw bad(`version ${version}, want ${ABI_VERSION}`);
+  if (version !== TABLE_VERSION) throw bad(`version ${version}, want ${TABLE_VERSION}`);
   const offsetsAt = TABLE_HEADER_SIZE + 8 * N * R;
   const blockAt = offsetsAt + 4 * S * (R + 1);
   if (blockAt > bytes.length) throw bad(`${bytes.length} bytes cannot hold ${R} rows of ${N} numbers and ${S} strings`);

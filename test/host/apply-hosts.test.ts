@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { applyDecisions, type ResourceMetrics } from "../../src/host/index.ts";
+import { applyDecisions, parseRollup, type ResourceMetrics } from "../../src/host/index.ts";
+import { PROCESS_ROLLUP_TEXT } from "./helpers.ts";
 
 function res(host: string, name: string, extra: { key: string; value: { doubleValue: number } }[] = []): ResourceMetrics {
   return {
@@ -15,11 +16,13 @@ describe("roll-up per host", () => {
     const { resourceMetrics: out } = applyDecisions(
       [res("a", "p1", [{ key: "nrdot.score", value: { doubleValue: 0.7 } }]), res("b", "p2"), res("a", "p3")],
       [roll, roll, roll],
+      { rollup: parseRollup(PROCESS_ROLLUP_TEXT) },
     );
     assert.equal(out.length, 2);
     const attr = (rm: ResourceMetrics, k: string) => rm.resource?.attributes?.find((a) => a.key === k)?.value;
     assert.equal(attr(out[0], "host.name")?.stringValue, "a");
-    assert.equal(Number(attr(out[0], "nrdot.rollup.count")?.intValue), 2);
+    assert.equal(attr(out[0], "nrdot.rollup.count"), undefined, "the count is a data point, not an attribute");
+    assert.equal(out[0].scopeMetrics[0].metrics[1].gauge!.dataPoints[0].asInt, "2");
     assert.equal(attr(out[0], "nrdot.score"), undefined);
     assert.equal(attr(out[1], "host.name")?.stringValue, "b");
     assert.equal(out[0].scopeMetrics[0].metrics[0].sum!.dataPoints[0].asInt, "20");

@@ -19,3 +19,7 @@ export function tempFile(name: string, bytes: Uint8Array | string): string {
   writeFileSync(p, bytes);
   return p;
 }
+
+/** PROCESS_ROLLUP is the roll-up classify, optimize and the scripted test guest declare. */
+export const PROCESS_ROLLUP_TEXT = "group host.name\nstrip process.\nstrip nrdot.\nset process.executable.name string other\n" +
+  "set nrdot.rollup bool true\nset nrdot.tier string sampled\ncount nrdot.rollup.count\n";

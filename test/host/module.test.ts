@@ -61,13 +61,16 @@ describe("module checks", () => {
   it("refuses a module without its memory or an ABI export, or with a wrong signature", async () => {
     assert.match(await refusal(tempFile("nomem.wasm", abiModule({ exportMemory: "mem" })), "export"), /does not export its memory as "memory"/);
     assert.match(await refusal(tempFile("noerror.wasm", abiModule({ omit: ["nrdot_error"] })), "export"),
-      /noerror\.wasm: does not export nrdot_error: not an NRDOT ABI v1 module/);
+      /noerror\.wasm: does not export nrdot_error: not an NRDOT ABI v2 module/);
+    assert.match(await refusal(tempFile("v1.wasm", abiModule({ version: 1, omit: ["nrdot_rollup"] })), "export"),
+      /v1\.wasm: does not export nrdot_rollup: not an NRDOT ABI v2 module/, "an ABI v1 module lacks nrdot_rollup");
     const bad = abiModule({ funcs: { nrdot_process: { params: ["i32"], results: ["i32"], body: op.i32(0) } } });
     assert.match(await refusal(tempFile("sig.wasm", bad), "export"), /export nrdot_process has the wrong signature \(i32\) -> i32, want \(i32, i32\) -> i32/);
   });
 
   it("refuses a module of another ABI version", async () => {
-    assert.match(await refusal(tempFile("v2.wasm", abiModule({ version: 2 })), "version"), /v2\.wasm: exports ABI version 2, this host supports version 1/);
+    assert.match(await refusal(tempFile("v3.wasm", abiModule({ version: 3 })), "version"), /v3\.wasm: exports ABI version 3, this host supports version 2/);
+    assert.match(await refusal(join(testModules, "wrong_version.wasm"), "version"), /exports ABI version 3/);
   });
 
   it("refuses a module whose nrdot_abi_version traps", async () => {
@@ -88,6 +91,12 @@ describe("module checks", () => {
     assert.throws(() => inst.configure({}), (e: unknown) => e instanceof ModuleError && e.problem === "columns" &&
       /cols\.wasm: column declaration line 1: "metrics x" is neither/.test(e.message));
   });
+
+  it("refuses a module declaring a roll-up line it does not know, naming the file and the line", async () => {
+    const inst = await loadModule(scripted);
+    assert.throws(() => inst.configure({ bad_rollup: true }), (e: unknown) => e instanceof ModuleError && e.problem === "rollup" &&
+      e.message.startsWith(`${scripted}: roll-up declaration line 2: "sum everything": not one of`));
+  });
 });
 
 describe("calls", () => {
@@ -107,10 +116,26 @@ describe("calls", () => {
       e instanceof StatusError && e.status === 1 && /rulez: unknown key/.test(e.detail));
   });
 
+  it("reads the roll-up declaration with the columns", async () => {
+    const inst = await loadInstance(scripted);
+    assert.deepEqual(inst.rollup(), {
+      group: ["host.name"], strip: ["process.", "nrdot."],
+      set: [
+        { key: "process.executable.name", value: { stringValue: "other" } },
+        { key: "nrdot.rollup", value: { boolValue: true } },
+        { key: "nrdot.tier", value: { stringValue: "sampled" } },
+      ],
+      count: "nrdot.rollup.count",
+    });
+    assert.deepEqual((await loadInstance(builtModule("optimize"))).rollup(), inst.rollup(), "optimize declares the same");
+    assert.deepEqual((await loadInstance(builtModule("classify"))).rollup(), inst.rollup(), "classify declares the same");
+  });
+
   it("keeps the lifecycle: configure first, and once", async () => {
     const inst = await loadModule(scripted);
     assert.throws(() => inst.process([]), /process before configure/);
     assert.throws(() => inst.columns(), /columns before configure/);
+    assert.throws(() => inst.rollup(), /rollup before configure/);
     inst.configure({});
     assert.throws(() => inst.configure({}), /configure called twice/);
   });

@@ -3,9 +3,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   applyDecisions, batchRows, Chain, formatDouble, formatMetricsJsonl, loadInstance, parseColumns, parseMetricsJsonl,
-  pointValue, toRow, valueString, type Decision, type Metric, type ResourceMetrics,
+  parseRollup, pointValue, toRow, valueString, type Decision, type Metric, type ResourceMetrics,
 } from "../../src/host/index.ts";
-import { builtModule, testModules } from "./helpers.ts";
+import { builtModule, PROCESS_ROLLUP_TEXT, testModules } from "./helpers.ts";
+
+const rollup = parseRollup(PROCESS_ROLLUP_TEXT);
+const withScore = { rollup, scoreAttribute: "nrdot.score" };
 
 const T0 = "1795741550000000000";
 const T1 = "1795741560000000000";
@@ -16,14 +19,17 @@ function kv(key: string, v: string | number | boolean) {
   return { key, value: { intValue: String(v) } };
 }
 
-/** proc is one process as the hostmetrics process scraper reports it, in OTLP/JSON. */
+/**
+ * proc is one process as the hostmetrics process scraper reports it, in OTLP/JSON, after
+ * cumulative_to_delta (CPU time a delta), with a histogram.
+ */
 function proc(name: string, pid: number, cpu: [number, number], mem: string, extra: Record<string, string> = {}): ResourceMetrics {
   const start = String(1795739826_250_000_000n + BigInt(pid) * 1_000_000_000n);
   const state = (s: string) => [kv("state", s)];
   return {
     resource: { attributes: [kv("host.name", "h1"), kv("process.pid", pid), kv("process.executable.name", name), ...Object.entries(extra).map(([k, v]) => kv(k, v))] },
     scopeMetrics: [{ scope: { name: "processscraper", version: "0.1" }, metrics: [
-      { name: "process.cpu.time", unit: "s", sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [
+      { name: "process.cpu.time", unit: "s", sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [
         { attributes: state("user"), startTimeUnixNano: start, timeUnixNano: T0, asDouble: cpu[0] },
         { attributes: state("system"), startTimeUnixNano: start, timeUnixNano: T0, asDouble: cpu[1] },
       ] } },
@@ -127,26 +133,31 @@ describe("applying decisions", () => {
   it("keeps, drops and rolls up with exact totals, leaving the input as it was", () => {
     const input = parseMetricsJsonl(JSONL).flatMap((b) => b.resourceMetrics);
     const before = structuredClone(input);
-    const { resourceMetrics: out, outcome } = applyDecisions(input, decisions);
+    const { resourceMetrics: out, outcome } = applyDecisions(input, decisions, withScore);
     assert.deepEqual(input, before, "the input is not modified");
     assert.deepEqual(outcome, { kept: 2, dropped: 1, rolledUp: 3, invalid: 0 });
-    assert.deepEqual(out.map((rm) => attr(rm, "process.executable.name")), ["postgres", "nginx", "other"]);
+    assert.deepEqual(out.map((rm) => attr(rm, "process.executable.name")), ["postgres", "nginx", "roll-a", "roll-b", "roll-c", "other"],
+      "rolled-up resources stay with their histograms");
 
     assert.equal(attr(out[0], "nrdot.tier"), "critical");
     assert.equal(attr(out[0], "nrdot.score"), 1);
     assert.deepEqual(out[1], input[1], "no tier and no score: unchanged");
+    for (const rm of out.slice(2, 5)) assert.deepEqual(rm.scopeMetrics[0].metrics.map((m) => m.name), ["process.latency"]);
+    assert.equal(attr(out[2], "nrdot.tier"), "sampled", "the decision's tier");
+    assert.equal(attr(out[2], "nrdot.score"), "x", "no score written on a rolled-up resource");
 
-    const other = out[2];
-    assert.deepEqual(other.resource!.attributes!.map((a) => a.key), ["host.name", "process.executable.name", "nrdot.rollup", "nrdot.tier", "nrdot.rollup.count"],
+    const other = out[5];
+    assert.deepEqual(other.resource!.attributes!.map((a) => a.key), ["host.name", "process.executable.name", "nrdot.rollup", "nrdot.tier"],
       "host attributes of the first rolled-up resource; no process.* attributes, and no nrdot.* written about one process");
     assert.equal(attr(other, "nrdot.tier"), "sampled");
     assert.equal(attr(other, "nrdot.rollup"), true);
-    assert.equal(attr(other, "nrdot.rollup.count"), "3");
     assert.deepEqual(other.scopeMetrics.map((s) => s.scope), [{ name: "processscraper", version: "0.1" }]);
-    assert.deepEqual(other.scopeMetrics[0].metrics.map((m) => m.name), ["process.cpu.time", "process.memory.usage", "process.threads"], "histograms are not rolled up");
+    assert.deepEqual(other.scopeMetrics[0].metrics.map((m) => m.name), ["process.cpu.time", "process.memory.usage", "process.threads", "nrdot.rollup.count"],
+      "histograms are not rolled up; the count comes last");
+    assert.deepEqual(metric(other, "nrdot.rollup.count"), { name: "nrdot.rollup.count", unit: "{process}", gauge: { dataPoints: [{ timeUnixNano: T0, asInt: "3" }] } });
 
     const cpu = metric(other, "process.cpu.time").sum!;
-    assert.equal(cpu.aggregationTemporality, 2);
+    assert.equal(cpu.aggregationTemporality, 1);
     assert.equal(cpu.isMonotonic, true);
     assert.deepEqual(cpu.dataPoints.map((dp) => dp.attributes), [[kv("state", "user")], [kv("state", "system")]]);
     assert.deepEqual(cpu.dataPoints.map(pointValue), [0.1 + 0.2 + 0.3, 0.2 + 0.7 + 0.1], "doubles summed in batch order");
@@ -160,8 +171,8 @@ describe("applying decisions", () => {
     const a = proc("a", 1, [1, 1], "10");
     const b = proc("b", 2, [1, 1], "0");
     b.scopeMetrics[0].metrics[1].sum!.dataPoints[0] = { startTimeUnixNano: "0", timeUnixNano: T1, asDouble: 0.5 };
-    const { resourceMetrics: out } = applyDecisions([a, b], [{ action: "rollup", tier: "", score: NaN }, { action: "rollup", tier: "", score: NaN }]);
-    const [dp] = metric(out[0], "process.memory.usage").sum!.dataPoints;
+    const { resourceMetrics: out } = applyDecisions([a, b], [{ action: "rollup", tier: "", score: NaN }, { action: "rollup", tier: "", score: NaN }], { rollup });
+    const [dp] = metric(out[2], "process.memory.usage").sum!.dataPoints;
     assert.deepEqual([dp.asInt, dp.asDouble, dp.timeUnixNano, dp.startTimeUnixNano], [undefined, 10.5, T1, a.scopeMetrics[0].metrics[1].sum!.dataPoints[0].startTimeUnixNano]);
   });
 
@@ -170,26 +181,26 @@ describe("applying decisions", () => {
       resource: { attributes: [] }, scopeMetrics: [{ metrics: [{ name: "g", gauge: { dataPoints: [{ attributes, asInt: String(v) }] } }] }],
     });
     const rms = [gauge([kv("a", "1"), kv("b", "2")], 1), gauge([kv("b", "2"), kv("a", "1")], 2), gauge([kv("a", 1), kv("b", "2")], 4)];
-    const { resourceMetrics: out } = applyDecisions(rms, rms.map(() => ({ action: "rollup", tier: "", score: NaN })));
+    const { resourceMetrics: out } = applyDecisions(rms, rms.map(() => ({ action: "rollup", tier: "", score: NaN })), { rollup });
     assert.deepEqual(metric(out[0], "g").gauge!.dataPoints.map((dp) => dp.asInt), ["3", "4"]);
-    assert.equal(attr(out[0], "nrdot.rollup.count"), "3");
+    assert.equal(metric(out[0], "nrdot.rollup.count").gauge!.dataPoints[0].asInt, "3");
   });
 
   it("leaves a resource with an invalid decision unchanged and counts it", () => {
-    const { resourceMetrics: out, outcome } = applyDecisions([BATCH[0]], [{ action: "keep", tier: "", score: NaN, invalid: true }]);
+    const { resourceMetrics: out, outcome } = applyDecisions([BATCH[0]], [{ action: "keep", tier: "", score: NaN, invalid: true }], { rollup });
     assert.deepEqual(out, [BATCH[0]]);
     assert.equal(outcome.invalid, 1);
   });
 
   it("refuses a decision count that does not match the resources", () => {
-    assert.throws(() => applyDecisions(BATCH, decisions.slice(1)), /5 decisions for 6 resources/);
+    assert.throws(() => applyDecisions(BATCH, decisions.slice(1), { rollup }), /5 decisions for 6 resources/);
   });
 });
 
 describe("OTLP through modules", () => {
   it("tiers every resource with the built classify module", async () => {
     const [batch] = parseMetricsJsonl(formatMetricsJsonl([{ resourceMetrics: BATCH }]));
-    const { output, stages } = (await Chain.load([{ module: builtModule("classify") }])).run(batch);
+    const { output, stages } = (await Chain.load([{ module: builtModule("classify"), scoreAttribute: "nrdot.score" }])).run(batch);
     assert.deepEqual(stages[0].outcome, { kept: 6, dropped: 0, rolledUp: 0, invalid: 0 });
     assert.deepEqual(output.resourceMetrics.map((rm) => [attr(rm, "process.executable.name"), attr(rm, "nrdot.tier"), attr(rm, "nrdot.score")]), [
       ["postgres", "critical", 1], ["nginx", "important", 0.8], ["drop-me", "standard", 0.5],
@@ -201,12 +212,12 @@ describe("OTLP through modules", () => {
     const inst = await loadInstance(join(testModules, "scripted.wasm"));
     const input = [proc("keep", 1, [1, 2], "100"), proc("crit", 2, [3, 4], "200"), proc("drop-x", 3, [5, 6], "300"),
       proc("roll-a", 4, [0.5, 0.25], "1000"), proc("roll-b", 5, [1.5, 0.75], "2000"), proc("bad", 6, [1, 1], "1")];
-    const { resourceMetrics: out, outcome } = applyDecisions(input, inst.process(batchRows(input, inst.columns())));
+    const { resourceMetrics: out, outcome } = applyDecisions(input, inst.process(batchRows(input, inst.columns())), { rollup: inst.rollup(), scoreAttribute: "nrdot.score" });
     assert.deepEqual(outcome, { kept: 2, dropped: 1, rolledUp: 2, invalid: 1 });
-    assert.deepEqual(out.map((rm) => attr(rm, "process.executable.name")), ["keep", "crit", "bad", "other"]);
+    assert.deepEqual(out.map((rm) => attr(rm, "process.executable.name")), ["keep", "crit", "roll-a", "roll-b", "bad", "other"]);
     assert.equal(attr(out[0], "nrdot.score"), 3, "scripted: score = process.cpu.time summed over states");
-    assert.equal(attr(out[2], "nrdot.tier"), undefined);
-    assert.deepEqual(metric(out[3], "process.cpu.time").sum!.dataPoints.map(pointValue), [2, 1]);
-    assert.equal(metric(out[3], "process.memory.usage").sum!.dataPoints[0].asInt, "3000");
+    assert.equal(attr(out[4], "nrdot.tier"), undefined);
+    assert.deepEqual(metric(out[5], "process.cpu.time").sum!.dataPoints.map(pointValue), [2, 1]);
+    assert.equal(metric(out[5], "process.memory.usage").sum!.dataPoints[0].asInt, "3000");
   });
 });

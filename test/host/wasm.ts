@@ -101,18 +101,19 @@ export interface AbiOptions {
 }
 
 /**
- * abiModule is a minimal ABI v1 module: input buffer at 1024, output at 0, every call OK, no
- * columns, no state; memory starts zeroed, so decisions read "keep, unset, score 0".
+ * abiModule is a minimal ABI v2 module: input buffer at 1024, output at 0, every call OK, no
+ * columns, an empty roll-up declaration, no state; memory starts zeroed, so decisions read "keep, unset, score 0".
  */
 export function abiModule(o: AbiOptions = {}): Uint8Array {
   const ret = (n: number) => ({ params: [] as VT[], results: ["i32"] as VT[], body: op.i32(n) });
   const two = (n: number) => ({ params: ["i32", "i32"] as VT[], results: ["i32"] as VT[], body: op.i32(n) });
   const defaults: Record<string, Omit<Func, "export">> = {
-    nrdot_abi_version: ret(o.version ?? 1),
+    nrdot_abi_version: ret(o.version ?? 2),
     nrdot_buffer: { params: ["i32"], results: ["i32"], body: op.i32(1024) },
     nrdot_output_ptr: ret(0),
     nrdot_configure: two(0),
     nrdot_columns: ret(0),
+    nrdot_rollup: ret(0),
     nrdot_process: two(0),
     nrdot_snapshot: ret(0),
     nrdot_restore: two(0),
