@@ -1,22 +1,21 @@
 // nrdot replay: the same processing as simulate, through the real built collector.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { parse } from "yaml";
 import { UserError } from "../errors.ts";
 import { agentConfig } from "../generate/agent.ts";
-import { parseMetricsJsonl, type MetricsData } from "../host/index.ts";
+import { formatMetricsJsonl, parseMetricsJsonl, type MetricsData } from "../host/index.ts";
 import type { Io } from "../io.ts";
 import { loadProfile } from "../profile/load.ts";
 import { startCollector } from "../collector.ts";
-import { waitQuiet } from "../replay/collector.ts";
+import { waitQuiet, waitReady } from "../replay/collector.ts";
 import { replayConfig } from "../replay/config.ts";
 import { alignToInput } from "../replay/intervals.ts";
-import { CumulativeToDelta } from "../simulate/delta.ts";
+import { rebaseOffset, shift } from "../replay/rebase.ts";
 import { formatReport, report, type Report } from "../simulate/report.ts";
 import { readRecording } from "../simulate/run.ts";
-import { stepsFromConfig } from "../simulate/stages.ts";
 
 export interface ReplayOptions {
   profile?: string;
@@ -34,27 +33,31 @@ export async function runReplay(opts: ReplayOptions, env: NodeJS.ProcessEnv): Pr
   const profile = opts.config ? undefined : loadProfile(opts.profile ?? "balanced").profile;
   const cfg = opts.config ? parse(readFileSync(opts.config, "utf8")) : agentConfig(profile!, "file");
   const dir = mkdtempSync(join(tmpdir(), "nrdot-replay-"));
+  const timeoutMs = Number(opts.timeout) * 1000;
   try {
     const output = resolve(opts.output);
     writeFileSync(output, "");
     const file = join(dir, "replay.json");
-    writeFileSync(file, JSON.stringify(replayConfig(cfg, resolve(opts.input), output, join(dir, "state"))));
+    // The receiver reads a file that is written only once the collector runs (rebase.ts).
+    const input = join(dir, "recording.jsonl");
+    writeFileSync(file, JSON.stringify(replayConfig(cfg, input, output, join(dir, "state"))));
     const run = startCollector(opts.collector, file, env);
+    let offset: bigint;
     try {
-      await waitQuiet(output, run, 2000, Number(opts.timeout) * 1000);
+      await waitReady(run, timeoutMs);
+      offset = rebaseOffset(recording, BigInt(Date.now()) * 1_000_000n);
+      writeFileSync(join(dir, "recording.tmp"), formatMetricsJsonl(shift(recording, offset)));
+      renameSync(join(dir, "recording.tmp"), input);
+      await waitQuiet(output, run, 2000, timeoutMs);
     } finally {
       await run.stop();
     }
-    // The input as the wasm stages saw it: after the config's cumulative_to_delta, if any.
-    let input = recording;
-    for (const s of stepsFromConfig(cfg, env, opts.config ?? "profile")) {
-      if (s.kind === "wasm") break;
-      const d = new CumulativeToDelta(new Set(s.metrics));
-      input = input.map((b) => d.run(b));
-    }
-    const aligned = alignToInput(input, parseMetricsJsonl(readFileSync(output, "utf8"), output));
+    // The collector's output, at the recording's times again.
+    const exported = shift(parseMetricsJsonl(readFileSync(output, "utf8"), output), -offset);
+    writeFileSync(output, formatMetricsJsonl(exported));
+    const aligned = alignToInput(recording, exported);
     // Which processes were critical is known inside the collector only; simulate reports it.
-    return { report: report(input, aligned, undefined, profile?.price_per_million_points ?? 0.3, 10), output: aligned };
+    return { report: report(recording, aligned, undefined, profile?.price_per_million_points ?? 0.3, 10), output: aligned };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

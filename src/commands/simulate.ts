@@ -26,8 +26,9 @@ export async function runSimulate(opts: SimulateOptions, io: Io): Promise<void> 
   if (opts.profile && opts.config) throw new UserError("--profile and --config: give one of them", "SIMULATE_ARGS");
   const price = opts.price !== undefined ? Number(opts.price) : opts.config ? 0.3 : loadProfile(opts.profile ?? "balanced").profile.price_per_million_points;
   if (!Number.isFinite(price) || price < 0) throw new UserError(`--price ${opts.price}: expected a number ≥ 0`, "SIMULATE_ARGS");
-  const sim = await simulate(steps(opts, io.env), readRecording(opts.input), Number(opts.pressure));
-  const r = report(sim.input, sim.output, sim.critical, price, Number(opts.interval));
+  const recording = readRecording(opts.input);
+  const sim = await simulate(steps(opts, io.env), recording, Number(opts.pressure));
+  const r = report(recording, sim.output, sim.critical, price, Number(opts.interval));
   if (opts.output) writeFileSync(opts.output, formatMetricsJsonl(sim.output));
   if (opts.html) writeFileSync(opts.html, html(r, `nrdot simulate: ${opts.config ?? opts.profile ?? "balanced"} on ${opts.input}`));
   io.stdout.write(opts.json ? JSON.stringify(r, null, 2) + "\n" : formatReport(r));

@@ -1,41 +1,128 @@
-// cumulative_to_delta as the collector's processor does it for the metrics it is told: per
-// series (resource attributes, metric, point attributes), the difference from the previous point,
-// the first point of a series dropped, a decrease treated as a reset.
+// cumulative_to_delta as the collector's processor (contrib cumulativetodeltaprocessor v0.158,
+// internal/tracking) does it for the metrics it is told:
+// - only monotonic cumulative sums are converted; the series is the resource's attributes, the
+//   scope, the metric (name, unit, int or double) and the point's attributes AND its start time;
+// - a later point sends the difference from the previous one, started at the previous one's time;
+//   a decrease is a reset: the point is dropped and becomes the new reference;
+// - a series' first point depends on `initial_value`: `auto` (the default) sends it whole, started
+//   at the series' start, when the series started at or after the collector did and its time is
+//   not its start time, and drops it otherwise; `keep` sends it whole (start time 0); `drop` never;
+// - points flagged "no recorded value" are dropped, NaN doubles pass unchanged;
+// - a converted metric left without points is removed; then every scope without metrics, and
+//   every resource without scopes.
+// max_staleness is not modelled: it forgets a series unseen for that long by the wall clock, and a
+// process's series keeps its identity (start time included) only while it runs.
 import { attributeSetKey } from "../host/apply.ts";
-import type { MetricsData, ResourceMetrics } from "../host/otlp.ts";
-import { pointValue } from "../host/otlp.ts";
+import type { MetricsData, NumberDataPoint, ResourceMetrics } from "../host/otlp.ts";
+
+export type InitialValue = "auto" | "keep" | "drop";
+export const INITIAL_VALUES: readonly InitialValue[] = ["auto", "keep", "drop"];
+
+export interface DeltaOptions {
+  initialValue?: InitialValue;
+  /**
+   * when the collector started, in unix nanoseconds; `auto` judges a new series against it.
+   * Default: the earliest timestamp of the first batch run (the recording's first scrape).
+   */
+  startTime?: bigint;
+}
+
+const NO_RECORDED_VALUE = 1;
+
+interface Last { int?: bigint; double?: number; t: string }
 
 export class CumulativeToDelta {
-  // asInt keeps an int point's exact value: a number loses digits above 2^53.
-  private last = new Map<string, { v: number; asInt?: string; t: string }>();
-  constructor(private readonly metrics: ReadonlySet<string>) {}
+  private last = new Map<string, Last>();
+  private readonly initialValue: InitialValue;
+  private startTime: bigint | undefined;
+  private readonly converts: (name: string) => boolean;
+
+  /** metrics are the names it converts (its include/exclude), as a set or a predicate. */
+  constructor(metrics: ReadonlySet<string> | ((name: string) => boolean), opts: DeltaOptions = {}) {
+    this.converts = typeof metrics === "function" ? metrics : (name) => metrics.has(name);
+    this.initialValue = opts.initialValue ?? "auto";
+    this.startTime = opts.startTime;
+  }
 
   run(batch: MetricsData): MetricsData {
-    return { resourceMetrics: batch.resourceMetrics.map((rm) => this.resource(rm)) };
+    this.startTime ??= earliestTime(batch);
+    const resourceMetrics: ResourceMetrics[] = [];
+    for (const rm of batch.resourceMetrics) {
+      const r = this.resource(rm);
+      if (r) resourceMetrics.push(r);
+    }
+    return { resourceMetrics };
   }
 
-  private resource(rm: ResourceMetrics): ResourceMetrics {
+  private resource(rm: ResourceMetrics): ResourceMetrics | undefined {
     const id = attributeSetKey(rm.resource?.attributes);
-    return {
-      ...rm,
-      scopeMetrics: rm.scopeMetrics.map((sm) => ({
-        ...sm,
-        metrics: sm.metrics.flatMap((m) => {
-          if (!this.metrics.has(m.name) || !m.sum || m.sum.aggregationTemporality !== 2 || !m.sum.isMonotonic) return [m];
-          const dataPoints = m.sum.dataPoints.flatMap((dp) => {
-            const key = `${id}|${m.name}|${attributeSetKey(dp.attributes)}`;
-            const prev = this.last.get(key);
-            const v = pointValue(dp);
-            this.last.set(key, { v, asInt: dp.asInt === undefined ? undefined : String(dp.asInt), t: dp.timeUnixNano ?? "0" });
-            if (!prev || v < prev.v) return [];
-            const delta = { ...dp, startTimeUnixNano: prev.t };
-            if (dp.asInt !== undefined) delta.asInt = String(BigInt(dp.asInt) - BigInt(prev.asInt ?? Math.round(prev.v)));
-            else delta.asDouble = v - prev.v;
-            return [delta];
-          });
-          return dataPoints.length > 0 ? [{ ...m, sum: { ...m.sum, aggregationTemporality: 1, dataPoints } }] : [];
-        }),
-      })),
-    };
+    const scopeMetrics = rm.scopeMetrics.flatMap((sm) => {
+      const scope = `${sm.scope?.name ?? ""}\u001e${sm.scope?.version ?? ""}`;
+      const metrics = sm.metrics.flatMap((m) => {
+        if (!this.converts(m.name) || !m.sum || m.sum.aggregationTemporality !== 2 || !m.sum.isMonotonic) return [m];
+        const dataPoints = m.sum.dataPoints.flatMap((dp) => this.point(`${id}|${scope}|${m.name}|${m.unit ?? ""}|${attributeSetKey(dp.attributes)}`, dp));
+        return dataPoints.length > 0 ? [{ ...m, sum: { ...m.sum, aggregationTemporality: 1, dataPoints } }] : [];
+      });
+      return metrics.length > 0 ? [{ ...sm, metrics }] : [];
+    });
+    return scopeMetrics.length > 0 ? { ...rm, scopeMetrics } : undefined;
   }
+
+  private point(series: string, dp: NumberDataPoint): NumberDataPoint[] {
+    if ((Number(dp.flags ?? 0) & NO_RECORDED_VALUE) !== 0) return [];
+    const isInt = dp.asInt !== undefined;
+    const double = isInt ? 0 : Number(dp.asDouble ?? 0);
+    if (!isInt && Number.isNaN(double)) return [dp];
+    const start = dp.startTimeUnixNano ?? "0";
+    const key = `${series}|${isInt ? "i" : "d"}|${BigInt(start)}`;
+    const t = dp.timeUnixNano ?? "0";
+    const cur: Last = isInt ? { int: BigInt(dp.asInt!), t } : { double, t };
+    const prev = this.last.get(key);
+    this.last.set(key, cur);
+    if (!prev) {
+      if (this.initialValue === "drop") return [];
+      if (this.initialValue === "keep") {
+        const { startTimeUnixNano: _, ...rest } = dp;
+        return [rest];
+      }
+      if (BigInt(start) < this.startTime! || BigInt(t) === BigInt(start)) return [];
+      return [dp];
+    }
+    if (isInt) {
+      if (cur.int! < prev.int!) return [];
+      return [{ ...dp, startTimeUnixNano: prev.t, asInt: String(BigInt.asIntN(64, cur.int! - prev.int!)) }];
+    }
+    if (double < prev.double!) return [];
+    return [{ ...dp, startTimeUnixNano: prev.t, asDouble: double - prev.double! }];
+  }
+}
+
+/** earliestTime is the earliest point timestamp in a batch (0 when it has none). */
+export function earliestTime(batch: MetricsData): bigint {
+  let min: bigint | undefined;
+  for (const rm of batch.resourceMetrics) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) {
+    for (const dp of (m.sum ?? m.gauge)?.dataPoints ?? []) {
+      if (dp.timeUnixNano === undefined) continue;
+      const t = BigInt(dp.timeUnixNano);
+      if (t > 0n && (min === undefined || t < min)) min = t;
+    }
+  }
+  return min ?? 0n;
+}
+
+/** MetricFilter is the processor's include or exclude: names, strict or regexp. */
+export interface MetricFilter { match_type?: string; metrics?: string[] }
+
+/**
+ * metricMatcher is which metric names the processor converts: those include matches (all when
+ * there is no include) and exclude does not.
+ */
+export function metricMatcher(include: MetricFilter | undefined, exclude: MetricFilter | undefined): (name: string) => boolean {
+  const matches = (f: MetricFilter) => {
+    const res = f.match_type === "regexp" ? (f.metrics ?? []).map((p) => new RegExp(p)) : undefined;
+    return (name: string) => (res ? res.some((r) => r.test(name)) : (f.metrics ?? []).includes(name));
+  };
+  const inc = include ? matches(include) : () => true;
+  const exc = exclude ? matches(exclude) : () => false;
+  return (name) => inc(name) && !exc(name);
 }

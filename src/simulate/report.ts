@@ -1,11 +1,14 @@
-// What simulate and replay report about an input stream and its optimized output.
+// What simulate and replay report about a recording and its optimized output. Everything is
+// measured against the recording as recorded (cumulative counters and all), never against the
+// run's own delta conversion of it: what a conversion loses shows as an error.
 import type { MetricsData } from "../host/otlp.ts";
-import { countPoints, resourceAttr, total } from "../host/totals.ts";
+import { compareTotals, cost, countPoints, resourceAttr, seriesPerProcess, type Cost, type IntervalComparison } from "../host/totals.ts";
 
-export interface IntervalReport { pointsIn: number; pointsOut: number; resourcesIn: number; resourcesOut: number }
+export interface IntervalReport extends IntervalComparison { pointsIn: number; pointsOut: number; resourcesIn: number; resourcesOut: number }
 
 export interface Report {
   intervals: IntervalReport[];
+  /** data points recorded (what the host sends without NRDOT) and exported */
   pointsIn: number;
   pointsOut: number;
   reduction: number;
@@ -13,23 +16,35 @@ export interface Report {
   criticalKept: number;
   /** critical processes rolled up or dropped; null when the run cannot tell (replay) */
   criticalDropped: number | null;
-  /** largest relative error of the per-interval CPU and memory totals */
+  /**
+   * largest relative error, over intervals and hosts, of the output's CPU and memory totals (kept
+   * processes and `other`) against what the recording says each host used in the interval
+   */
   totalsError: { cpu: number; memory: number };
+  /** distinct resource attribute sets per exported process (or host `other`), averaged; 1 is ideal */
+  seriesPerProcess: { before: number; after: number };
+  /** the recording and the output in each backend's billing unit, over the whole run */
+  cost: { before: Cost; after: Cost };
   costPerMillionPoints: number;
   monthlyCost: { before: number; after: number };
 }
 
-/** report compares input batches (after any delta conversion) with the optimized output. */
-/** critical lists, per interval, the pids a stage marked critical; undefined when unknown. */
-export function report(input: MetricsData[], output: MetricsData[], critical: Set<string>[] | undefined, pricePerMillion: number, intervalSeconds: number): Report {
-  const intervals = input.map((b, i) => ({ pointsIn: countPoints(b), pointsOut: countPoints(output[i]), resourcesIn: b.resourceMetrics.length, resourcesOut: output[i].resourceMetrics.length }));
-  const pointsIn = intervals.reduce((n, x) => n + x.pointsIn, 0);
-  const pointsOut = intervals.reduce((n, x) => n + x.pointsOut, 0);
+/**
+ * report compares the recording (one batch per scrape, as recorded) with the output aligned to it
+ * (one batch per scrape). critical lists, per interval, the pids a stage marked critical;
+ * undefined when unknown.
+ */
+export function report(recording: MetricsData[], output: MetricsData[], critical: Set<string>[] | undefined, pricePerMillion: number, intervalSeconds: number): Report {
+  const totals = compareTotals(recording, output);
+  const intervals = recording.map((b, i) => ({
+    pointsIn: countPoints(b), pointsOut: countPoints(output[i]), resourcesIn: b.resourceMetrics.length, resourcesOut: output[i].resourceMetrics.length, ...totals.intervals[i],
+  }));
+  const before = cost(recording);
+  const after = cost(output);
   const tiers: Record<string, number> = {};
   let criticalKept = 0;
   let criticalDropped = 0;
-  const err = { cpu: 0, memory: 0 };
-  input.forEach((b, i) => {
+  recording.forEach((_, i) => {
     const kept = new Set(output[i].resourceMetrics.map((rm) => resourceAttr(rm, "process.pid")));
     for (const rm of output[i].resourceMetrics) {
       const t = resourceAttr(rm, "nrdot.rollup") === "true" ? "other" : resourceAttr(rm, "nrdot.tier") ?? "(none)";
@@ -37,26 +52,29 @@ export function report(input: MetricsData[], output: MetricsData[], critical: Se
       if (t === "critical") criticalKept++;
     }
     for (const pid of critical?.[i] ?? []) if (!kept.has(pid)) criticalDropped++;
-    for (const [k, m] of [["cpu", "process.cpu.time"], ["memory", "process.memory.usage"]] as const) {
-      const want = total(b, m);
-      if (want > 0) err[k] = Math.max(err[k], Math.abs(total(output[i], m) - want) / want);
-    }
   });
-  const perMonth = (n: number) => (n / Math.max(1, input.length)) * (30 * 86400 / intervalSeconds) / 1e6 * pricePerMillion;
+  const perMonth = (n: number) => (n / Math.max(1, recording.length)) * (30 * 86400 / intervalSeconds) / 1e6 * pricePerMillion;
   return {
-    intervals, pointsIn, pointsOut, reduction: pointsIn > 0 ? 1 - pointsOut / pointsIn : 0, tiers, criticalKept, criticalDropped: critical ? criticalDropped : null,
-    totalsError: err, costPerMillionPoints: pricePerMillion, monthlyCost: { before: perMonth(pointsIn), after: perMonth(pointsOut) },
+    intervals, pointsIn: before.points, pointsOut: after.points, reduction: before.points > 0 ? 1 - after.points / before.points : 0, tiers,
+    criticalKept, criticalDropped: critical ? criticalDropped : null, totalsError: totals.error,
+    seriesPerProcess: { before: seriesPerProcess(recording), after: seriesPerProcess(output) }, cost: { before, after },
+    costPerMillionPoints: pricePerMillion, monthlyCost: { before: perMonth(before.points), after: perMonth(after.points) },
   };
 }
 
 export function formatReport(r: Report): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const ratio = (a: number, b: number) => (a > 0 ? ` (${pct(1 - b / a)} fewer)` : "");
+  const { before: b, after: a } = r.cost;
   return [
-    `intervals:        ${r.intervals.length}`,
-    `data points:      ${r.pointsIn} in, ${r.pointsOut} out (${pct(r.reduction)} fewer)`,
-    `resources out:    ${Object.entries(r.tiers).sort().map(([t, n]) => `${t} ${n}`).join(", ")}`,
-    `critical:         ${r.criticalKept} kept, ${r.criticalDropped ?? "(unknown in replay: see simulate)"} dropped`,
-    `totals error:     cpu ${pct(r.totalsError.cpu)}, memory ${pct(r.totalsError.memory)} (largest per interval)`,
-    `cost per month:   ${r.monthlyCost.before.toFixed(2)} -> ${r.monthlyCost.after.toFixed(2)} at ${r.costPerMillionPoints} per million points (per host)`,
+    `intervals:          ${r.intervals.length}`,
+    `data points:        ${b.points} recorded, ${a.points} out${ratio(b.points, a.points)}`,
+    `bytes (OTLP, gzip): ${b.bytes} recorded, ${a.bytes} out${ratio(b.bytes, a.bytes)}`,
+    `active series:      ${b.series} recorded, ${a.series} out${ratio(b.series, a.series)}`,
+    `series per process: ${r.seriesPerProcess.before.toFixed(2)} recorded, ${r.seriesPerProcess.after.toFixed(2)} out`,
+    `resources out:      ${Object.entries(r.tiers).sort().map(([t, n]) => `${t} ${n}`).join(", ")}`,
+    `critical:           ${r.criticalKept} kept, ${r.criticalDropped ?? "(unknown in replay: see simulate)"} dropped`,
+    `totals error:       cpu ${pct(r.totalsError.cpu)}, memory ${pct(r.totalsError.memory)} (largest per interval and host, against the recording)`,
+    `cost per month:     ${r.monthlyCost.before.toFixed(2)} -> ${r.monthlyCost.after.toFixed(2)} at ${r.costPerMillionPoints} per million points (per host)`,
   ].join("\n") + "\n";
 }

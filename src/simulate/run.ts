@@ -8,6 +8,7 @@ import type { Step } from "./stages.ts";
 export interface Simulation {
   /** the input as the wasm stages saw it (after cumulative_to_delta) */
   input: MetricsData[];
+  /** one batch per recorded batch */
   output: MetricsData[];
   /** pids that any stage marked critical, per interval */
   critical: Set<string>[];
@@ -23,7 +24,8 @@ export async function simulate(steps: Step[], batches: MetricsData[], pressure =
   const sim: Simulation = { input: [], output: [], critical: [] };
   for (const s of steps) {
     if (s.kind === "delta") {
-      const d = new CumulativeToDelta(new Set(s.metrics));
+      // The collector's start is the recording's first scrape: a process started after it is new.
+      const d = new CumulativeToDelta(s.converts, { initialValue: s.initialValue });
       runners.push((b) => d.run(b));
       continue;
     }
@@ -34,8 +36,9 @@ export async function simulate(steps: Step[], batches: MetricsData[], pressure =
       throw new UserError(`${s.id}: ${(e as Error).message}`, "SIMULATE_MODULE", "build the modules with `make wasm`, or set NRDOT_WASM_DIR");
     }
     const cols = inst.columns();
+    const options = { rollup: inst.rollup(), scoreAttribute: s.scoreAttribute };
     runners.push((b, crit) => {
-      const out = applyDecisions(b.resourceMetrics, inst.process(batchRows(b.resourceMetrics, cols))).resourceMetrics;
+      const out = applyDecisions(b.resourceMetrics, inst.process(batchRows(b.resourceMetrics, cols)), options).resourceMetrics;
       for (const rm of out) {
         const a = (k: string) => rm.resource?.attributes?.find((x) => x.key === k);
         const pid = a("process.pid");

@@ -6,9 +6,10 @@ import { componentType } from "../component.ts";
 import { UserError } from "../errors.ts";
 import { agentConfig } from "../generate/agent.ts";
 import { loadProfile } from "../profile/load.ts";
+import { INITIAL_VALUES, metricMatcher, type InitialValue } from "./delta.ts";
 import { expandEnv } from "../validate/config.ts";
 
-export type Step = { kind: "delta"; metrics: string[] } | { kind: "wasm"; id: string; module: string; config: Record<string, unknown> };
+export type Step = { kind: "delta"; converts: (name: string) => boolean; initialValue: InitialValue } | { kind: "wasm"; id: string; module: string; config: Record<string, unknown>; scoreAttribute?: string };
 
 export function stepsFromConfig(cfg: any, env: NodeJS.ProcessEnv, file: string): Step[] {
   const pipelines = Object.entries<any>(cfg?.service?.pipelines ?? {});
@@ -18,8 +19,12 @@ export function stepsFromConfig(cfg: any, env: NodeJS.ProcessEnv, file: string):
   for (const id of ingest[1].processors as string[]) {
     const type = componentType(id);
     const pc = cfg.processors?.[id] ?? {};
-    if (type === "cumulative_to_delta") steps.push({ kind: "delta", metrics: pc.include?.metrics ?? [] });
-    else if (type === "wasm") steps.push({ kind: "wasm", id, module: expandEnv(pc.module, env), config: pc.config ?? {} });
+    if (type === "cumulative_to_delta") {
+      const initialValue = pc.initial_value ?? "auto";
+      if (!INITIAL_VALUES.includes(initialValue)) throw new UserError(`${file}: processors::${id}::initial_value: ${initialValue}: expected one of ${INITIAL_VALUES.join(", ")}`, "SIMULATE_CONFIG");
+      steps.push({ kind: "delta", converts: metricMatcher(pc.include, pc.exclude), initialValue });
+    }
+    else if (type === "wasm") steps.push({ kind: "wasm", id, module: expandEnv(pc.module, env), config: pc.config ?? {}, scoreAttribute: pc.score_attribute });
   }
   return steps;
 }

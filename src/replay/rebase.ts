@@ -1,0 +1,44 @@
+// Moving a recording in time, so the real collector judges it as it would have live.
+//
+// cumulative_to_delta (initial_value: auto) sends the first point of a series only when the
+// series started at or after the collector did: a process born while it runs is new, one that
+// was running before is not. A recording made hours or days ago has all its start times before
+// a collector started now, and the first interval of every process born during the recording
+// would be lost. Replay therefore shifts every timestamp (times and start times alike, by the
+// same amount) so that the recording's first scrape lands just after the collector's start, and
+// shifts the output back.
+import type { MetricsData, Metric, NumberDataPoint } from "../host/otlp.ts";
+import { earliestTime } from "../simulate/delta.ts";
+
+type Point = Pick<NumberDataPoint, "timeUnixNano" | "startTimeUnixNano">;
+
+function shiftPoint<P extends Point>(dp: P, by: bigint): P {
+  const move = (v: string | undefined) => (v === undefined || BigInt(v) === 0n ? v : String(BigInt(v) + by));
+  return { ...dp, timeUnixNano: move(dp.timeUnixNano), startTimeUnixNano: move(dp.startTimeUnixNano) };
+}
+
+/** shiftMetric moves the points of any kind of metric (sum, gauge, histogram, summary, …). */
+function shiftMetric(m: Metric, by: bigint): Metric {
+  const out: Metric = { ...m };
+  for (const [k, v] of Object.entries(m)) {
+    const dps = (v as { dataPoints?: unknown } | null)?.dataPoints;
+    if (Array.isArray(dps)) out[k] = { ...(v as object), dataPoints: dps.map((dp: Point) => shiftPoint(dp, by)) };
+  }
+  return out;
+}
+
+/** shift moves every set timestamp of batches by `by` nanoseconds (zero start times stay zero). */
+export function shift(batches: readonly MetricsData[], by: bigint): MetricsData[] {
+  return batches.map((b) => ({
+    resourceMetrics: b.resourceMetrics.map((rm) => ({ ...rm, scopeMetrics: rm.scopeMetrics.map((sm) => ({ ...sm, metrics: sm.metrics.map((m) => shiftMetric(m, by)) })) })),
+  }));
+}
+
+/**
+ * rebaseOffset is how far to move a recording so that its first scrape lands at `at` (unix
+ * nanoseconds), the earliest moment the collector can be sure to have started by.
+ */
+export function rebaseOffset(recording: readonly MetricsData[], at: bigint): bigint {
+  const first = recording.length > 0 ? earliestTime(recording[0]) : 0n;
+  return first === 0n ? 0n : at - first;
+}
