@@ -13,7 +13,8 @@ import {
 
 const names = ["postgres", "nginx", "e2e-worker", "e2e-crit-job", "e2e-owned"];
 
-function classifyConfig(dir: string, module: string): string {
+/** classifyConfig writes the collector config; scoreAttribute is the processor's score_attribute. */
+function classifyConfig(dir: string, module: string, scoreAttribute?: string): string {
   return writeConfig(dir, `
 receivers:
   host_metrics:
@@ -26,7 +27,7 @@ receivers:
           match_type: strict
 processors:
   wasm/classify:
-    module: ${module}
+    module: ${module}${scoreAttribute ? `\n    score_attribute: ${scoreAttribute}` : ""}
     config:
       rules:
         - executable: "e2e-crit-*"
@@ -63,8 +64,8 @@ describe("collector + wasm/classify on this host", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("marks scraped processes with nrdot.tier and nrdot.score as the rules say", async () => {
-    const run = startCollector(classifyConfig(dir, join(wasmDir, "classify.wasm")));
+  it("marks scraped processes with nrdot.tier, and the score_attribute with the score, as the rules say", async () => {
+    const run = startCollector(classifyConfig(dir, join(wasmDir, "classify.wasm"), "nrdot.score"));
     try {
       const byName = await waitFor("all test processes in the output", () => {
         const m = new Map(readResources(join(dir, "out.jsonl")).map((r) => [r.attrs["process.executable.name"], r]));
@@ -82,6 +83,23 @@ describe("collector + wasm/classify on this host", () => {
         assert.equal(r.attrs["nrdot.tier"], tier, `${name}: nrdot.tier`);
         assert.equal(r.attrs["nrdot.score"], score, `${name}: nrdot.score`);
         assert.ok(r.metricNames.includes("process.cpu.time"), `${name}: metrics are kept`);
+      }
+    } finally {
+      await stopCollector(run);
+    }
+  });
+
+  it("writes no score by default: a score that moves would make a new series every scrape", async () => {
+    rmSync(join(dir, "out.jsonl"), { force: true });
+    const run = startCollector(classifyConfig(dir, join(wasmDir, "classify.wasm")));
+    try {
+      const resources = await waitFor("all test processes in the output", () => {
+        const rs = readResources(join(dir, "out.jsonl"));
+        return names.every((n) => rs.some((r) => r.attrs["process.executable.name"] === n)) ? rs : undefined;
+      }, 30_000, run);
+      for (const r of resources) {
+        assert.ok(r.attrs["nrdot.tier"] !== undefined, `${r.attrs["process.executable.name"]}: nrdot.tier`);
+        assert.equal(r.attrs["nrdot.score"], undefined, `${r.attrs["process.executable.name"]}: no nrdot.score`);
       }
     } finally {
       await stopCollector(run);

@@ -10,6 +10,30 @@ import { freePort, requireBuilt, repoRoot, startCollector, stopCollector, waitFo
 
 interface Totals { cpu: number; mem: number; resources: number; untiered: number }
 
+/**
+ * seriesAttributes reads what the default profile must not put in resource attributes (values
+ * that change every scrape make a new series every scrape): nrdot.score and nrdot.rollup.count.
+ * It returns how many resources carry either, and the count points of the roll-ups.
+ */
+function seriesAttributes(file: string): { perScrape: number; counts: unknown[]; others: number } {
+  const out = { perScrape: 0, counts: [] as unknown[], others: 0 };
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    let doc: any;
+    try { doc = JSON.parse(line); } catch { continue; }
+    for (const rm of doc.resourceMetrics ?? []) {
+      const attrs: any[] = rm.resource?.attributes ?? [];
+      if (attrs.some((a) => a.key === "nrdot.score" || a.key === "nrdot.rollup.count")) out.perScrape++;
+      if (!attrs.some((a) => a.key === "nrdot.rollup" && a.value?.boolValue === true)) continue;
+      out.others++;
+      for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
+        if (m.name === "nrdot.rollup.count") out.counts.push(...(m.gauge?.dataPoints ?? []).map((dp: any) => dp.asInt));
+      }
+    }
+  }
+  return out;
+}
+
 /** totalsByTime sums process.cpu.time and process.memory.usage per scrape timestamp. */
 function totalsByTime(file: string): Map<string, Totals> {
   const out = new Map<string, Totals>();
@@ -95,6 +119,11 @@ service:
         assert.equal(o.untiered, 0, "every optimized resource has nrdot.tier");
         assert.ok(o.resources <= r.resources, "never more resources than the input");
       }
+      const series = seriesAttributes(join(dir, "metrics.jsonl"));
+      assert.equal(series.perScrape, 0, "no nrdot.score (score_attribute is not set) and no nrdot.rollup.count attribute");
+      assert.ok(series.others > 0, "this host's processes were rolled up");
+      assert.equal(series.counts.length, series.others, "every other carries one count point");
+      for (const c of series.counts) assert.ok(typeof c === "string" && Number(c) >= 1, `the count is an int point: ${c}`);
     } finally {
       await stopCollector(run);
     }
