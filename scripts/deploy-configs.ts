@@ -1,0 +1,110 @@
+// Regenerates the collector configs that deploy/kubernetes ships, with the nrdot CLI
+// (`nrdot generate --mode gateway`), and checks that the checked-in copies are current.
+//
+//   node --import tsx scripts/deploy-configs.ts           rewrite them
+//   node --import tsx scripts/deploy-configs.ts --check   exit 1 when one is stale
+//
+// Two kinds of targets:
+// - copies: the CLI's output verbatim, read by kustomize's configMapGenerator;
+// - embeds: one key of a hand-written file (the Helm chart's alternateConfig, the operator's
+//   spec.config) set to the generated config; the rest of that file, comments included, is kept.
+//   The operator takes the config as an object and its args as a map (no repeated --config), so
+//   the container overrides that the other manifests pass as --config flags are applied to its
+//   copy instead (CONTAINER_OVERRIDES, the same values).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parse, parseDocument } from "yaml";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const K = "deploy/kubernetes";
+
+type Which = "agent" | "gateway";
+interface Gen { profile: string; backend: "newrelic" | "file" }
+
+/** What the agent's and the gateway's containers override in a generated config. */
+export const CONTAINER_OVERRIDES: Record<Which, [string[], unknown][]> = {
+  agent: [
+    [["receivers", "host_metrics", "root_path"], "/hostfs"],
+    [["extensions", "health_check", "endpoint"], "0.0.0.0:13133"],
+    [["service", "telemetry", "metrics", "readers"], [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }]],
+  ],
+  gateway: [
+    // The gateway's generated config already listens on every interface; the operator reads the
+    // receiver's and health_check's ports from the config, so they are given without ${env:}.
+    [["receivers", "otlp", "protocols", "grpc", "endpoint"], "0.0.0.0:4317"],
+    [["extensions", "health_check", "endpoint"], "0.0.0.0:13133"],
+  ],
+};
+
+const COPIES: { path: string; gen: Gen; which: Which }[] = [
+  { path: `${K}/base/config/agent.yaml`, gen: { profile: "balanced", backend: "newrelic" }, which: "agent" },
+  { path: `${K}/base/config/gateway.yaml`, gen: { profile: "balanced", backend: "newrelic" }, which: "gateway" },
+  { path: `${K}/overlays/aggressive/config/agent.yaml`, gen: { profile: "aggressive", backend: "newrelic" }, which: "agent" },
+  { path: `${K}/overlays/local/config/gateway.yaml`, gen: { profile: "balanced", backend: "file" }, which: "gateway" },
+];
+
+const EMBEDS: { path: string; key: string[]; gen: Gen; which: Which; overrides: boolean }[] = [
+  { path: `${K}/helm/agent-values.yaml`, key: ["alternateConfig"], gen: { profile: "balanced", backend: "newrelic" }, which: "agent", overrides: false },
+  { path: `${K}/helm/gateway-values.yaml`, key: ["alternateConfig"], gen: { profile: "balanced", backend: "newrelic" }, which: "gateway", overrides: false },
+  { path: `${K}/operator/agent.yaml`, key: ["spec", "config"], gen: { profile: "balanced", backend: "newrelic" }, which: "agent", overrides: true },
+  { path: `${K}/operator/gateway.yaml`, key: ["spec", "config"], gen: { profile: "balanced", backend: "newrelic" }, which: "gateway", overrides: true },
+];
+
+function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = obj;
+  for (const k of path.slice(0, -1)) {
+    if (typeof cur[k] !== "object" || cur[k] === null) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]] = value;
+}
+
+const generated = new Map<string, Record<Which, string>>();
+function generate(tmp: string, gen: Gen): Record<Which, string> {
+  const id = `${gen.profile}-${gen.backend}`;
+  const have = generated.get(id);
+  if (have) return have;
+  const out = join(tmp, id);
+  const env = { ...process.env };
+  delete env.NEW_RELIC_LICENSE_KEY;
+  execFileSync(process.execPath, [join(ROOT, "src/bin/nrdot.mjs"), "generate", "--mode", "gateway", "--profile", gen.profile, "--backend", gen.backend, "-o", out],
+    { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const got = { agent: readFileSync(join(out, "agent.yaml"), "utf8"), gateway: readFileSync(join(out, "gateway.yaml"), "utf8") };
+  generated.set(id, got);
+  return got;
+}
+
+function main(): number {
+  const check = process.argv.includes("--check");
+  const tmp = mkdtempSync(join(tmpdir(), "nrdot-deploy-"));
+  const stale: string[] = [];
+  const put = (path: string, text: string) => {
+    const abs = join(ROOT, path);
+    let old = "";
+    try { old = readFileSync(abs, "utf8"); } catch { /* new */ }
+    if (old === text) return;
+    if (check) stale.push(path);
+    else { writeFileSync(abs, text); console.log(`wrote ${path}`); }
+  };
+  try {
+    for (const c of COPIES) put(c.path, generate(tmp, c.gen)[c.which]);
+    for (const e of EMBEDS) {
+      const config = parse(generate(tmp, e.gen)[e.which]) as Record<string, unknown>;
+      if (e.overrides) for (const [path, value] of CONTAINER_OVERRIDES[e.which]) setPath(config, path, value);
+      const doc = parseDocument(readFileSync(join(ROOT, e.path), "utf8"));
+      doc.setIn(e.key, doc.createNode(config));
+      put(e.path, doc.toString({ lineWidth: 0 }));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  if (stale.length > 0) {
+    console.error(`stale (run node --import tsx scripts/deploy-configs.ts):\n  ${stale.join("\n  ")}`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = main();
