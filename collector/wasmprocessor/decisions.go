@@ -19,15 +19,13 @@ const (
 // tierNames indexes the tier codes of the ABI; code 0 (unset) has no name.
 var tierNames = [...]string{"", "critical", "important", "standard", "sampled"}
 
-const tierSampled = 4
-
 type decision struct {
 	action action
 	tier   uint8
 	score  float64
 }
 
-// valid reports whether the record uses only the codes of ABI v1.
+// valid reports whether the record uses only the codes of the ABI.
 func (d decision) valid() bool {
 	return d.action <= actionRollup && int(d.tier) < len(tierNames)
 }

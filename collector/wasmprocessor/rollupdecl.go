@@ -8,7 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// rollupDecl is the module's roll-up declaration (nrdot_rollup): what the "other" resource that
+// rollupDecl is the module's roll-up declaration (nrdot_rollup): what the resource that
 // rolled-up rows are summed into looks like. The host knows nothing about processes; the module
 // says how rows are grouped, which of the first row's attributes are removed, which are set, and
 // which metric counts the rows.

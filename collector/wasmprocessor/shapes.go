@@ -49,7 +49,7 @@ type metricShape struct {
 // pointShape is one data point attribute set of one metric.
 type pointShape struct {
 	metric int32
-	attrs  pcommon.Map // an owned copy, written into "other"
+	attrs  pcommon.Map // an owned copy, written into the roll-up
 	keys   []string    // attrs in order, for the positional comparison
 	values []pcommon.Value
 }

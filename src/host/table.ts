@@ -107,7 +107,7 @@ export function encodeDecisions(decisions: readonly Decision[]): Uint8Array {
   decisions.forEach((d, r) => {
     const action = ACTIONS.indexOf(d.action);
     const tier = TIERS.indexOf(d.tier);
-    if (d.invalid || action < 0 || tier < 0) throw new Error(`decision ${r} has no ABI v1 encoding`);
+    if (d.invalid || action < 0 || tier < 0) throw new Error(`decision ${r} has no ABI encoding`);
     buf[r * DECISION_SIZE] = action;
     buf[r * DECISION_SIZE + 1] = tier;
     view.setFloat64(r * DECISION_SIZE + 8, d.score, true);
