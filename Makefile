@@ -12,6 +12,7 @@ AS_SOURCES := $(shell find processors -name '*.ts' -not -path '*/__tests__/*' 2>
 TEST_MODULES := $(patsubst %.ts,%.wasm,$(wildcard collector/wasmprocessor/testdata/modules/*.ts))
 
 .PHONY: all build wasm run test test-go test-as test-node bench tools distribution fixtures configs clean
+.PHONY: image test-deploy
 all: build
 
 ## tools: the pinned ocb builder (in .tools/, ignored) and the npm packages from the lockfile
@@ -76,6 +77,16 @@ bench: build $(TEST_MODULES) fixtures
 	node --import tsx scripts/bench-collector.ts --rounds 3 | tee build/bench-collector.md
 	node --import tsx scripts/bench-collector.ts --rounds 3 --gomemlimit 100MiB | tee build/bench-collector-memlimit.md
 	node --import tsx scripts/bench-host.ts | tee build/bench-host.md
+
+## image: the OCI image nrdot-collector:<version> and build/nrdot-collector-<version>.oci.tar
+## (docker, else podman, else buildah; deploy/image/README.md)
+image: build
+	scripts/image.sh
+
+## test-deploy: offline checks of deploy/kubernetes: configs current, manifests strictly decoded
+## into the Kubernetes types, invariants, each config through the collector's validate
+test-deploy: build
+	cd deploy/kubernetes/validate && go test -count=1 ./...
 
 clean:
 	rm -rf build bin

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Smoke test of the nrdot-collector image (after `make image`), with podman and runc:
+#   1. the image's defaults: health_check answers through a mapped port, the collector's own
+#      metrics are served on :8888;
+#   2. as the Kubernetes agent runs it: the host's /proc mounted read-only under /hostfs with the
+#      scraper's root_path, the data folder on a volume: the agent scrapes the host's processes
+#      (many more than the container's one) and writes optimized, tiered metrics to the volume.
+# Prints "N passed, N failed". Needs root, podman and runc (scripts/ci-container-engine.sh) and
+# loopback ports 18080-18081 and 18888-18889 free (NRDOT_SMOKE_PORT_BASE moves them).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+version=$(awk '/^dist:/ {d = 1; next} d && /^[^ #]/ {d = 0} d && $1 == "version:" {print $2; exit}' builder-config.yaml)
+image=${NRDOT_IMAGE:-nrdot-collector:$version}
+export STORAGE_DRIVER=${STORAGE_DRIVER:-vfs}
+runtime="$PWD/scripts/oci-runtime-norlimit.sh"
+podman=(podman --storage-driver "$STORAGE_DRIVER" --runtime "$runtime")
+base=${NRDOT_SMOKE_PORT_BASE:-18080}
+passed=0 failed=0
+containers=()
+work=$(mktemp -d)
+
+cleanup() {
+  for c in "${containers[@]}"; do "${podman[@]}" rm -f "$c" >/dev/null 2>&1; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+# wait_for SECONDS CMD...: until CMD succeeds.
+wait_for() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 1
+  done
+}
+
+# metric NAME PORT: the sum of a metric's samples on the collector's Prometheus endpoint.
+metric() {
+  curl -fsS "http://127.0.0.1:$2/metrics" | awk -v n="$1" '$1 ~ "^"n"({|$)" {s += $NF} END {print s + 0}'
+}
+
+if ! "${podman[@]}" image exists "$image"; then
+  echo "image-smoke: $image is not in podman's storage ($STORAGE_DRIVER): run make image"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+echo "image-smoke: $image, $("${podman[@]}" image inspect -f '{{.Size}}' "$image" | numfmt --to=iec-i --suffix=B)"
+
+# 1. Defaults.
+c1=nrdot-smoke-defaults-$$
+containers+=("$c1")
+if "${podman[@]}" run -d --name "$c1" -p "127.0.0.1:$base:13133" -p "127.0.0.1:$((base + 808)):8888" "$image" >/dev/null; then
+  if wait_for 30 curl -fsS "http://127.0.0.1:$base/"; then
+    ok "defaults: health_check answers on the mapped port ($(curl -fsS "http://127.0.0.1:$base/"))"
+  else
+    fail "defaults: health_check did not answer in 30 s"; "${podman[@]}" logs "$c1" 2>&1 | tail -20
+  fi
+  if wait_for 30 bash -c "curl -fsS http://127.0.0.1:$((base + 808))/metrics | grep -q '^otelcol_process_uptime'"; then
+    ok "defaults: the collector's own metrics are served on :8888"
+  else
+    fail "defaults: no otelcol_ metrics on :8888"
+  fi
+  user=$("${podman[@]}" inspect -f '{{.Config.User}}' "$c1")
+  [[ $user == 10001:10001 ]] && ok "defaults: runs as user $user" || fail "defaults: runs as user '$user'"
+else
+  fail "defaults: podman run failed"
+fi
+
+# 2. As the Kubernetes agent.
+c2=nrdot-smoke-agent-$$
+containers+=("$c2")
+mkdir -p "$work/data" && chown 10001:10001 "$work/data"
+if "${podman[@]}" run -d --name "$c2" --read-only --cap-drop ALL --security-opt no-new-privileges \
+  -v /proc:/hostfs/proc:ro -v "$work/data:/var/lib/nrdot" \
+  -p "127.0.0.1:$((base + 1)):13133" -p "127.0.0.1:$((base + 809)):8888" "$image" \
+  --config=/etc/nrdot/agent.yaml \
+  "--config=yaml:receivers::host_metrics::root_path: /hostfs" \
+  "--config=yaml:extensions::health_check::endpoint: 0.0.0.0:13133" \
+  "--config=yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 0.0.0.0, port: 8888}}}}]" >/dev/null; then
+  if wait_for 30 curl -fsS "http://127.0.0.1:$((base + 1))/"; then
+    ok "agent: healthy with a read-only root, no capabilities, the host's /proc under /hostfs"
+  else
+    fail "agent: health_check did not answer in 30 s"; "${podman[@]}" logs "$c2" 2>&1 | tail -20
+  fi
+  # The container alone has one process (~10 points a scrape); the host has many.
+  host_procs=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
+  if wait_for 40 bash -c "(( \$(curl -fsS http://127.0.0.1:$((base + 809))/metrics | awk '\$1 ~ /^otelcol_receiver_accepted_metric_points.*host_metrics/ {s += \$NF} END {print s + 0}') > 50 ))"; then
+    ok "agent: scraped the host's processes ($(metric otelcol_receiver_accepted_metric_points "$((base + 809))") points accepted; $host_procs processes on the host)"
+  else
+    fail "agent: too few points scraped: $(metric otelcol_receiver_accepted_metric_points "$((base + 809))") (the container's own /proc?)"
+  fi
+  if wait_for 40 grep -q '"nrdot.tier"' "$work/data/metrics.jsonl"; then
+    ok "agent: optimized, tiered metrics written to the data volume ($(wc -c <"$work/data/metrics.jsonl") bytes)"
+  else
+    fail "agent: no tiered metrics in the data volume"; "${podman[@]}" logs "$c2" 2>&1 | tail -20
+  fi
+  [[ -d $work/data/state ]] && ok "agent: optimizer state kept on the data volume" || fail "agent: no state folder on the data volume"
+else
+  fail "agent: podman run failed"
+fi
+
+echo "$passed passed, $failed failed"
+((failed == 0))
