@@ -4,9 +4,10 @@
 # build/nrdot-collector-<version>.oci.tar.
 #
 # Engine: docker when `docker info` answers (a client without an engine does not count), else
-# podman, else buildah. podman and buildah use the storage driver in $STORAGE_DRIVER (default vfs:
-# works as root without overlay support) and chroot isolation ($BUILDAH_ISOLATION); both read those
-# variables themselves. NRDOT_IMAGE_ENGINE=docker|podman|buildah forces one.
+# podman, else buildah. podman and buildah get the storage driver in $STORAGE_DRIVER (default vfs:
+# works as root without overlay support, and is what test/deploy/image-smoke.sh runs from) and the
+# isolation in $BUILDAH_ISOLATION (default chroot). NRDOT_IMAGE_ENGINE=docker|podman|buildah
+# forces one.
 #
 # Needs bin/nrdot-collector and build/wasm/*.wasm (`make build`; NRDOT_COLLECTOR and
 # NRDOT_WASM_BUILD name others) and node_modules (the CLI generates the New Relic variants of the
@@ -59,7 +60,14 @@ if [[ -z $engine ]]; then
   else echo "image: no container engine (docker with a running engine, podman or buildah); scripts/ci-container-engine.sh installs one" >&2; exit 1
   fi
 fi
-export STORAGE_DRIVER=${STORAGE_DRIVER:-vfs} BUILDAH_ISOLATION=${BUILDAH_ISOLATION:-chroot}
+storage=${STORAGE_DRIVER:-vfs}
+isolation=${BUILDAH_ISOLATION:-chroot}
+
+# vfs keeps a full copy of every image: the one this build replaces is removed afterwards.
+previous=
+case $engine in
+  podman | buildah) previous=$($engine --storage-driver "$storage" images -q --no-trunc "$image" 2>/dev/null | head -1) ;;
+esac
 
 echo "image: building $image with $engine"
 rm -f "$archive"
@@ -71,16 +79,20 @@ case $engine in
     size=$(docker image inspect -f '{{.Size}}' "$image")
     ;;
   podman)
-    podman build -f deploy/image/Containerfile --build-arg "VERSION=$version" -t "$image" "$ctx"
-    podman save --format oci-archive -o "$archive" "$image"
-    size=$(podman image inspect -f '{{.Size}}' "$image")
+    podman --storage-driver "$storage" build --isolation "$isolation" -f deploy/image/Containerfile --build-arg "VERSION=$version" -t "$image" "$ctx"
+    podman --storage-driver "$storage" save --format oci-archive -o "$archive" "$image"
+    size=$(podman --storage-driver "$storage" image inspect -f '{{.Size}}' "$image")
     ;;
   buildah)
-    buildah bud -f deploy/image/Containerfile --build-arg "VERSION=$version" -t "$image" "$ctx"
-    buildah push "$image" "oci-archive:$archive:$image"
-    size=$(buildah inspect -t image -f '{{.FromImageSize}}' "$image" 2>/dev/null || echo "?")
+    buildah --storage-driver "$storage" bud --isolation "$isolation" -f deploy/image/Containerfile --build-arg "VERSION=$version" -t "$image" "$ctx"
+    buildah --storage-driver "$storage" push "$image" "oci-archive:$archive:$image"
+    size=$(buildah --storage-driver "$storage" images --format '{{.Size}}' "$image")
     ;;
   *) echo "image: unknown engine $engine" >&2; exit 1 ;;
 esac
-echo "image: $image ($engine), $(numfmt --to=iec-i --suffix=B "$size" 2>/dev/null || echo "$size bytes") unpacked"
+if [[ -n $previous ]] && [[ $($engine --storage-driver "$storage" images -q --no-trunc "$image" | head -1) != "$previous" ]]; then
+  $engine --storage-driver "$storage" rmi "$previous" >/dev/null 2>&1 || true
+fi
+[[ $size =~ ^[0-9]+$ ]] && size=$(numfmt --to=iec-i --suffix=B "$size")
+echo "image: $image ($engine), $size unpacked"
 echo "image: OCI archive $archive ($(du -h "$archive" | cut -f1))"

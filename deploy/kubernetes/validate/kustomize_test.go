@@ -563,6 +563,9 @@ func checkGateway(t *testing.T, r *rendered, sts *appsv1.StatefulSet, gateway *w
 	if ref := hpa.Spec.ScaleTargetRef; ref.Kind != "StatefulSet" || ref.Name != sts.Name || ref.APIVersion != "apps/v1" {
 		t.Errorf("HPA/%s scales %s/%s, not the gateway", hpa.Name, ref.Kind, ref.Name)
 	}
+	if sts.Spec.Replicas != nil {
+		t.Errorf("%s: replicas %d set while HPA/%s owns the count (every apply would reset it)", what, *sts.Spec.Replicas, hpa.Name)
+	}
 	if hpa.Spec.MinReplicas == nil || *hpa.Spec.MinReplicas < 1 || hpa.Spec.MaxReplicas < *hpa.Spec.MinReplicas {
 		t.Errorf("HPA/%s: replicas %v..%d", hpa.Name, hpa.Spec.MinReplicas, hpa.Spec.MaxReplicas)
 	}
