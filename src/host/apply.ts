@@ -11,6 +11,7 @@ export const ATTR_TIER = "nrdot.tier";
 export const COUNT_UNIT = "{process}";
 
 const AGGREGATION_CUMULATIVE = 2;
+const utf8 = new TextEncoder();
 
 /** Outcome counts what applyDecisions did; invalid decisions left their resource unchanged. */
 export interface Outcome { kept: number; dropped: number; rolledUp: number; invalid: number }
@@ -70,7 +71,7 @@ function groupKey(rm: ResourceMetrics, keys: readonly string[]): string {
     const kv = rm.resource?.attributes?.find((a) => a.key === k);
     return kv ? valueString(kv.value) : "";
   });
-  return vals.length === 1 ? vals[0] : vals.map((v) => `${new TextEncoder().encode(v).length}:${v}`).join("");
+  return vals.length === 1 ? vals[0] : vals.map((v) => `${utf8.encode(v).length}:${v}`).join("");
 }
 
 /**
