@@ -4,7 +4,10 @@
 #      metrics are served on :8888;
 #   2. as the Kubernetes agent runs it: the host's /proc mounted read-only under /hostfs with the
 #      scraper's root_path, the data folder on a volume: the agent scrapes the host's processes
-#      (many more than the container's one) and writes optimized, tiered metrics to the volume.
+#      (many more than the container's one) and writes optimized, tiered metrics to the volume;
+#   3. the two tiers of deploy/kubernetes on a podman network: an agent with the base's agent
+#      config and the DaemonSet's args sends through the loadbalancing exporter (DNS resolver) to
+#      a gateway with the local overlay's gateway config, which writes what it receives.
 # Prints "N passed, N failed". Needs root, podman and runc (scripts/ci-container-engine.sh) and
 # loopback ports 18080-18081 and 18888-18889 free (NRDOT_SMOKE_PORT_BASE moves them).
 set -uo pipefail
@@ -18,10 +21,12 @@ podman=(podman --storage-driver "$STORAGE_DRIVER" --runtime "$runtime")
 base=${NRDOT_SMOKE_PORT_BASE:-18080}
 passed=0 failed=0
 containers=()
+network=
 work=$(mktemp -d)
 
 cleanup() {
   for c in "${containers[@]}"; do "${podman[@]}" rm -f "$c" >/dev/null 2>&1; done
+  [[ -z $network ]] || "${podman[@]}" network rm "$network" >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -101,6 +106,33 @@ if "${podman[@]}" run -d --name "$c2" --read-only --cap-drop ALL --security-opt 
   [[ -d $work/data/state ]] && ok "agent: optimizer state kept on the data volume" || fail "agent: no state folder on the data volume"
 else
   fail "agent: podman run failed"
+fi
+
+# 3. Agent -> gateway, as deployed by deploy/kubernetes.
+k=deploy/kubernetes
+mapfile -t agent_args < <(sed -n '/^          args:/,/^          env:/p' $k/base/agent/daemonset.yaml | sed -n 's/^ *- "\{0,1\}\(--config[^"]*\)"\{0,1\}$/\1/p')
+network=nrdot-smoke-$$
+gw=nrdot-smoke-gateway-$$ ag=nrdot-smoke-agent-tier-$$
+containers+=("$gw" "$ag")
+mkdir -p "$work/gw" "$work/ag" && chown 10001:10001 "$work/gw" "$work/ag"
+if ((${#agent_args[@]} < 2)); then
+  fail "tiers: no --config args found in $k/base/agent/daemonset.yaml"
+elif "${podman[@]}" network create "$network" >/dev/null &&
+  "${podman[@]}" run -d --name "$gw" --network "$network" --read-only --cap-drop ALL \
+    -v "$PWD/$k/overlays/local/config:/etc/nrdot/gateway:ro" -v "$work/gw:/var/lib/nrdot" \
+    "$image" --config=/etc/nrdot/gateway/gateway.yaml >/dev/null &&
+  "${podman[@]}" run -d --name "$ag" --network "$network" --read-only --cap-drop ALL \
+    -e "NRDOT_GATEWAY_HOST=$gw" -e NRDOT_GATEWAY_PORT=4317 \
+    -v "$PWD/$k/base/config:/etc/nrdot/agent:ro" -v /proc:/hostfs/proc:ro -v "$work/ag:/var/lib/nrdot" \
+    "$image" "${agent_args[@]}" >/dev/null; then
+  if wait_for 60 grep -q '"nrdot.tier"' "$work/gw/metrics.jsonl"; then
+    ok "tiers: the agent's optimized, tiered metrics reached the gateway ($(wc -c <"$work/gw/metrics.jsonl") bytes)"
+  else
+    fail "tiers: nothing reached the gateway in 60 s"
+    "${podman[@]}" logs "$ag" 2>&1 | tail -10; "${podman[@]}" logs "$gw" 2>&1 | tail -10
+  fi
+else
+  fail "tiers: podman network or run failed"
 fi
 
 echo "$passed passed, $failed failed"
