@@ -1,16 +1,22 @@
-// nrdot record and replay with the real collector; replay decides what simulate decides.
+// nrdot record and replay with the real collector; replay decides what simulate decides, and its
+// cumulative_to_delta makes of a recording what simulate's model makes of it.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, run } from "./run.ts";
-import { parseMetricsJsonl } from "../../src/host/index.ts";
+import { stringify } from "yaml";
+import { attributeSetKey, parseMetricsJsonl, pointValue, type MetricsData } from "../../src/host/index.ts";
 import { alignToInput } from "../../src/replay/intervals.ts";
-import { generateHost } from "../fixtures/generate.ts";
+import { generateHost, writeJsonl } from "../fixtures/generate.ts";
 import { summary } from "../optimizer/checks.ts";
 
-
+/** pointList is every point of a batch as one sortable line: process, metric, attributes, times, value. */
+function pointList(b: MetricsData): string[] {
+  return b.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.flatMap((m) => (m.sum?.dataPoints ?? m.gauge?.dataPoints ?? []).map((dp) =>
+    [attributeSetKey(rm.resource?.attributes), m.name, m.sum?.aggregationTemporality ?? "gauge", attributeSetKey(dp.attributes), dp.startTimeUnixNano ?? "0", dp.timeUnixNano, dp.asInt !== undefined ? `i${dp.asInt}` : `d${pointValue(dp)}`].join("|"))))).sort();
+}
 
 describe("nrdot record and replay", () => {
   const dir = mkdtempSync(join(tmpdir(), "nrdot-replay-"));
@@ -26,9 +32,10 @@ describe("nrdot record and replay", () => {
   });
 
   it("replays a recording through the collector and decides exactly what simulate decides", async () => {
+    // As the scraper records: both run cumulative_to_delta, the collector's and simulate's model.
     const rec = join(dir, "host.jsonl");
-    const input = generateHost({ intervals: 4 });
-    writeFileSync(rec, input.map((b) => JSON.stringify(b)).join("\n") + "\n");
+    const input = generateHost({ intervals: 4, temporality: "cumulative" });
+    writeJsonl(rec, input);
     const replayed = join(dir, "replayed.jsonl");
     const simulated = join(dir, "simulated.jsonl");
     const r1 = await run(["replay", "--input", rec, "-o", replayed, "--json", "--collector", join(repoRoot, "bin/nrdot-collector")]);
@@ -42,6 +49,31 @@ describe("nrdot record and replay", () => {
     const rep = alignToInput(input, parseMetricsJsonl(readFileSync(replayed, "utf8"), replayed));
     const sim = parseMetricsJsonl(readFileSync(simulated, "utf8"), simulated);
     rep.forEach((batch, i) => assert.deepEqual(summary(batch), summary(sim[i]), `interval ${i}`));
+    assert.equal(a.seriesPerProcess.after, b.seriesPerProcess.after);
+    // The same CPU, added up in the order each wrote its resources in.
+    a.intervals.forEach((x: any, i: number) => assert.ok(Math.abs(x.cpu.output - b.intervals[i].cpu.output) <= 1e-9 * x.cpu.recorded, `interval ${i}: ${x.cpu.output} vs ${b.intervals[i].cpu.output}`));
+  });
+
+  it("converts a recording's counters as simulate's model does, even days after it was made", async () => {
+    // The collector's cumulative_to_delta alone, on the host as the scraper recorded it three days
+    // ago: replay must make of it exactly the fixture's delta form, which is simulate's model's.
+    const t0 = Math.floor(Date.now() / 1000) - 3 * 86_400;
+    const rec = join(dir, "old.jsonl");
+    const recording = generateHost({ intervals: 4, temporality: "cumulative", t0 });
+    writeJsonl(rec, recording);
+    const cfg = join(dir, "c2d.yaml");
+    writeFileSync(cfg, stringify({
+      receivers: { host_metrics: { collection_interval: "10s", scrapers: { process: {} } } },
+      processors: { cumulative_to_delta: { include: { match_type: "strict", metrics: ["process.cpu.time", "process.disk.io"] } } },
+      exporters: { file: { path: join(dir, "unused.jsonl") } },
+      service: { pipelines: { metrics: { receivers: ["host_metrics"], processors: ["cumulative_to_delta"], exporters: ["file"] } } },
+    }));
+    const out = join(dir, "c2d-out.jsonl");
+    const r = await run(["replay", "--config", cfg, "--input", rec, "-o", out, "--collector", join(repoRoot, "bin/nrdot-collector")]);
+    assert.equal(r.code, 0, r.err);
+    const got = alignToInput(recording, parseMetricsJsonl(readFileSync(out, "utf8"), out));
+    const want = generateHost({ intervals: 4, t0 });
+    got.forEach((b, i) => assert.deepEqual(pointList(b), pointList(want[i]), `interval ${i}`));
   });
 
   it("says when the collector binary is absent", async () => {
