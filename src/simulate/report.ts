@@ -74,7 +74,7 @@ export function formatReport(r: Report): string {
     `series per process: ${r.seriesPerProcess.before.toFixed(2)} recorded, ${r.seriesPerProcess.after.toFixed(2)} out`,
     `resources out:      ${Object.entries(r.tiers).sort().map(([t, n]) => `${t} ${n}`).join(", ")}`,
     `critical:           ${r.criticalKept} kept, ${r.criticalDropped ?? "(unknown in replay: see simulate)"} dropped`,
-    `totals error:       cpu ${pct(r.totalsError.cpu)}, memory ${pct(r.totalsError.memory)} (largest per interval and host, against the recording)`,
+    `totals error:       cpu ${(r.totalsError.cpu * 100).toFixed(3)}%, memory ${(r.totalsError.memory * 100).toFixed(3)}% (largest per interval and host, against the recording)`,
     `cost per month:     ${r.monthlyCost.before.toFixed(2)} -> ${r.monthlyCost.after.toFixed(2)} at ${r.costPerMillionPoints} per million points (per host)`,
   ].join("\n") + "\n";
 }
