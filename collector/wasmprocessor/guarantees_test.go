@@ -412,6 +412,9 @@ func TestOptimizerGuaranteesAtDefaultProfile(t *testing.T) {
 				assert.True(t, kept[pid], "interval %d: critical %s (pid %s) missing", i, name, pid)
 			}
 		}
+		// A top consumer is one of the five that used the most CPU seconds (memory bytes) in the
+		// interval. The optimizer ranks CPU by rate over each point's window, which for a process
+		// born during the interval is shorter than the interval (guarantees.test.ts).
 		for _, pid := range append(topPIDs(in, "process.cpu.time", 5), topPIDs(in, "process.memory.usage", 5)...) {
 			assert.True(t, kept[pid], "interval %d: top consumer pid %s missing", i, pid)
 		}
