@@ -79,7 +79,7 @@ case $engine in
     size=$(docker image inspect -f '{{.Size}}' "$image")
     ;;
   podman)
-    podman --storage-driver "$storage" build --isolation "$isolation" -f deploy/image/Containerfile --build-arg "VERSION=$version" -t "$image" "$ctx"
+    podman --storage-driver "$storage" build --layers=false --isolation "$isolation" -f deploy/image/Containerfile --build-arg "VERSION=$version" -t "$image" "$ctx"
     podman --storage-driver "$storage" save --format oci-archive -o "$archive" "$image"
     size=$(podman --storage-driver "$storage" image inspect -f '{{.Size}}' "$image")
     ;;
