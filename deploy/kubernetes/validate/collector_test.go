@@ -132,6 +132,9 @@ func lookup(cfg map[string]any, path ...string) (any, bool) {
 	return cur, true
 }
 
+// rootPathRef finds a root_path of /hostfs, in block or JSON form.
+var rootPathRef = regexp.MustCompile(`(root_path"?:\s*"?)/hostfs\b`)
+
 var envRef = regexp.MustCompile(`\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}`)
 
 // expandEnv resolves ${env:NAME} and ${env:NAME:-default} as the collector does, from env.
@@ -186,11 +189,11 @@ func collectorValidate(t *testing.T, name, text string, overrides []string, envs
 	bin := collectorBinary(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "config.yaml")
-	text = strings.ReplaceAll(text, "root_path: /hostfs", "root_path: "+filepath.Join(dir, "hostfs"))
+	hostfs := filepath.Join(dir, "hostfs")
+	text = rootPathRef.ReplaceAllString(text, "${1}"+hostfs)
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	hostfs := filepath.Join(dir, "hostfs")
 	if err := os.MkdirAll(hostfs, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +202,7 @@ func collectorValidate(t *testing.T, name, text string, overrides []string, envs
 	}
 	args := []string{"validate", "--config=" + file}
 	for _, o := range overrides {
-		args = append(args, "--config="+strings.ReplaceAll(o, "root_path: /hostfs", "root_path: "+hostfs))
+		args = append(args, "--config="+rootPathRef.ReplaceAllString(o, "${1}"+hostfs))
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}

@@ -123,6 +123,13 @@ func TestHelmValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The chart writes each one as `- {{ . }}`, unquoted: it must come out as the same string.
+			for _, a := range v.Command.ExtraArgs {
+				var got []any
+				if err := yaml.Unmarshal([]byte("- "+a), &got); err != nil || len(got) != 1 || got[0] != a {
+					t.Errorf("%s: extraArgs %q does not survive the chart's unquoted rendering (got %v, %v)", what, a, got, err)
+				}
+			}
 			files, overrides, err := configArgs(v.Command.ExtraArgs)
 			if err != nil || len(files) > 0 {
 				t.Fatalf("%s: extraArgs %q: want yaml: overrides only (%v)", what, v.Command.ExtraArgs, err)
