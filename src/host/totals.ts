@@ -74,16 +74,6 @@ const zero = (): Totals => ({ cpu: 0, cpuMagnitude: 0, cpuTerms: 0, memory: 0n, 
 /** memoryOf is a Totals' memory as one number. */
 export const memoryOf = (t: Totals): number => Number(t.memory) + t.memoryDouble;
 
-function maxTime(rms: readonly ResourceMetrics[]): Map<string, bigint> {
-  const out = new Map<string, bigint>();
-  for (const rm of rms) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) for (const dp of points(m)) {
-    const t = BigInt(dp.timeUnixNano ?? 0);
-    const h = hostName(rm);
-    if (t > (out.get(h) ?? 0n)) out.set(h, t);
-  }
-  return out;
-}
-
 function minTime(d: MetricsData | undefined): bigint {
   let min: bigint | undefined;
   for (const rm of d?.resourceMetrics ?? []) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) for (const dp of points(m)) {
@@ -98,16 +88,18 @@ function minTime(d: MetricsData | undefined): bigint {
  * itself, whatever its temporality:
  * - CPU: a delta point counts as it is; a cumulative point counts its increase since the series'
  *   previous point (a series is the resource's attributes, the point's attributes and its start
- *   time); a series seen for the first time counts from zero when it started during the interval
- *   (at or after the host's previous scrape; before the first scrape, at or after the first scrape,
- *   which stands for the collector's start), and not at all otherwise: nothing saw its beginning.
- *   A decrease is a restart and counts from zero.
+ *   time). A series seen for the first time counts from zero when it started at or after the
+ *   recording's first scrape (which stands for the collector's start): a process born during the
+ *   recording, all of whose use the recording saw. Whether it started before or after the previous
+ *   scrape cannot be told reliably: the scraper reads processes one by one after listing them, and
+ *   start times are precise to about a second. A series that started before the first scrape and
+ *   is seen for the first time later counts nothing: nothing saw what it had used before. A
+ *   decrease is a restart and counts from zero.
  * - memory: the sum of the process.memory.usage points.
  * The result has one map per batch, host name to totals.
  */
 export function intervalTotals(batches: readonly MetricsData[]): Map<string, Totals>[] {
   const last = new Map<string, number>();
-  let prevScrape = new Map<string, bigint>();
   const first = minTime(batches[0]);
   return batches.map((b) => {
     const out = new Map<string, Totals>();
@@ -125,26 +117,25 @@ export function intervalTotals(batches: readonly MetricsData[]): Map<string, Tot
         }
         if (m.name !== CPU_METRIC) continue;
         for (const dp of points(m)) {
-          const v = increase(m.sum?.aggregationTemporality === AGGREGATION_CUMULATIVE, `${id}|${attributeSetKey(dp.attributes)}`, dp, prevScrape.get(host) ?? first, last);
+          const v = increase(m.sum?.aggregationTemporality === AGGREGATION_CUMULATIVE, `${id}|${attributeSetKey(dp.attributes)}`, dp, first, last);
           t.cpu += v;
           t.cpuMagnitude += Math.abs(v);
           t.cpuTerms++;
         }
       }
     }
-    prevScrape = new Map([...prevScrape, ...maxTime(b.resourceMetrics)]);
     return out;
   });
 }
 
-function increase(cumulative: boolean, series: string, dp: NumberDataPoint, prevScrape: bigint, last: Map<string, number>): number {
+function increase(cumulative: boolean, series: string, dp: NumberDataPoint, firstScrape: bigint, last: Map<string, number>): number {
   const v = pointValue(dp);
   if (!cumulative) return v;
   const start = BigInt(dp.startTimeUnixNano ?? 0);
   const key = `${series}|${start}`;
   const prev = last.get(key);
   last.set(key, v);
-  if (prev === undefined) return start >= prevScrape && start !== BigInt(dp.timeUnixNano ?? 0) ? v : 0;
+  if (prev === undefined) return start >= firstScrape && start !== BigInt(dp.timeUnixNano ?? 0) ? v : 0;
   return v >= prev ? v - prev : v;
 }
 
