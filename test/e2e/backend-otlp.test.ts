@@ -1,0 +1,188 @@
+// End to end, what an OTLP backend (New Relic's shape: delta temporality) sees: the generated
+// otlp agent (balanced profile) exports over loopback to a sink (a second collector: otlp receiver
+// -> file exporter), while the same scrapes go unoptimized, through cumulative_to_delta, to a
+// file of the agent. On a busy host (300 idle processes, 3 CPU burners), per interval:
+//   - the sum of process.cpu.time deltas and of process.memory.usage over all resources (`other`
+//     included) equals the unoptimized sums;
+//   - each resource carries the same attributes in every interval (a backend keys its time
+//     series by them: an attribute that changes every scrape makes a new series every scrape);
+//   - far fewer resources arrive.
+// The sums are compared up to float rounding only: both streams come from the same scrape and the
+// same cumulative_to_delta, and the optimizer adds the rolled-up values in another order (ints
+// stay exact; doubles may differ in the last bits), so the tolerance is 1e-9 relative.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run as cli } from "../cli/run.ts";
+import { freePort, requireBuilt, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { startWorkload, type Workload } from "./workload.ts";
+
+interface Point { t: number; metric: string; value: number; id: string; attrs: Map<string, string>; exe: unknown }
+interface Interval { cpu: number; mem: number; resources: number }
+
+const METRICS = new Set(["process.cpu.time", "process.memory.usage"]);
+
+/** read returns the process.cpu.time and process.memory.usage points of an OTLP/JSON lines file. */
+function read(file: string): Point[] {
+  const out: Point[] = [];
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    let doc: any;
+    try { doc = JSON.parse(line); } catch { continue; } // the last line may be half written
+    for (const rm of doc.resourceMetrics ?? []) {
+      const attrs = new Map<string, string>((rm.resource?.attributes ?? []).map((a: any) => [a.key, JSON.stringify(a.value)]));
+      const id = `${attrs.get("process.pid") ?? ""}|${attrs.get("process.executable.name") ?? ""}`;
+      const exe = JSON.parse(attrs.get("process.executable.name") ?? "null")?.stringValue;
+      for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
+        if (!METRICS.has(m.name)) continue;
+        for (const dp of m.sum?.dataPoints ?? []) {
+          const value = dp.asInt !== undefined ? Number(dp.asInt) : dp.asDouble ?? 0;
+          out.push({ t: Number(BigInt(dp.timeUnixNano) / 1_000_000n), metric: m.name, value, id, attrs, exe });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * scrapes numbers the scrapes: the scraper stamps each process with its own time, a few ms
+ * apart within a scrape and an interval apart between scrapes (the roll-up carries the latest time
+ * it summed), so a gap of more than half an interval starts the next scrape.
+ */
+function scrapes(points: Point[], intervalMs: number): (t: number) => number {
+  const times = [...new Set(points.map((p) => p.t))].sort((a, b) => a - b);
+  const starts: number[] = [];
+  for (let i = 0; i < times.length; i++) if (i === 0 || times[i] - times[i - 1] > intervalMs / 2) starts.push(times[i]);
+  return (t) => {
+    let lo = 0;
+    for (let hi = starts.length - 1; lo < hi;) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= t) lo = mid; else hi = mid - 1;
+    }
+    return starts[lo];
+  };
+}
+
+function totals(points: Point[], scrapeOf: (t: number) => number): Map<number, Interval> {
+  const out = new Map<number, Interval>();
+  for (const p of points) {
+    const k = scrapeOf(p.t);
+    const e = out.get(k) ?? { cpu: 0, mem: 0, resources: 0 };
+    if (p.metric === "process.cpu.time") e.cpu += p.value;
+    else { e.mem += p.value; e.resources++; }
+    out.set(k, e);
+  }
+  return out;
+}
+
+describe("otlp backend: what an OTLP backend sees", () => {
+  let dir: string;
+  before(() => {
+    requireBuilt();
+    dir = mkdtempSync(join(tmpdir(), "nrdot-otlp-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("per interval, the unoptimized CPU and memory totals, in resources whose attributes do not change", { timeout: 300_000 }, async () => {
+    const gen = await cli(["generate", "--backend", "otlp", "-o", join(dir, "gen")]);
+    assert.equal(gen.code, 0, gen.err);
+    const quiet = "service:\n  telemetry:\n    metrics:\n      level: none\n";
+    const overrides = join(dir, "overrides.yaml");
+    writeFileSync(overrides, `
+receivers:
+  host_metrics:
+    collection_interval: 2s
+processors:
+  batch/critical: {timeout: 200ms}
+  batch/standard: {timeout: 200ms}
+  batch/sampled: {timeout: 200ms}
+exporters:
+  file/unoptimized:
+    path: ${join(dir, "unoptimized.jsonl")}
+` + quiet + `  pipelines:
+    metrics/unoptimized:
+      receivers: [host_metrics]
+      processors: [cumulative_to_delta]
+      exporters: [file/unoptimized]
+`);
+    const port = await freePort();
+    const sinkConfig = join(dir, "sink.yaml");
+    writeFileSync(sinkConfig, `
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:${port}
+exporters:
+  file:
+    path: ${join(dir, "sink.jsonl")}
+` + quiet + `  pipelines:
+    metrics:
+      receivers: [otlp]
+      exporters: [file]
+`);
+    const ports = async () => ({ NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}` });
+    let workload: Workload | undefined;
+    const sink = startCollector(sinkConfig);
+    const agent = startCollector([join(dir, "gen", "agent.yaml"), overrides], {
+      NRDOT_DATA_DIR: join(dir, "agent"), NRDOT_WASM_DIR: wasmDir, NRDOT_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, ...(await ports()),
+    });
+    try {
+      workload = startWorkload(dir, 300, 3);
+      // Compared scrapes are followed by two more in the sink, so their batches have all landed.
+      const INTERVAL_MS = 2000;
+      let raw: Point[] = [];
+      let opt: Point[] = [];
+      let byScrape: { raw: Map<number, Interval>; opt: Map<number, Interval> } | undefined;
+      let lastRead = 0;
+      const times = await waitFor("4 comparable scrapes after the workload started", () => {
+        if (Date.now() - lastRead < INTERVAL_MS) return undefined; // the files are large: read once a scrape
+        lastRead = Date.now();
+        raw = read(join(dir, "unoptimized.jsonl"));
+        opt = read(join(dir, "sink.jsonl"));
+        const scrapeOf = scrapes([...raw, ...opt], INTERVAL_MS);
+        byScrape = { raw: totals(raw, scrapeOf), opt: totals(opt, scrapeOf) };
+        const later = [...byScrape.opt.keys()];
+        const done = [...byScrape.raw].filter(([t, r]) => byScrape!.opt.has(t) && r.cpu > 0 && r.resources >= 300 && later.filter((u) => u > t).length >= 2).map(([t]) => t);
+        return done.length >= 4 ? done.sort((a, b) => a - b).slice(0, 4) : undefined;
+      }, 240_000, agent);
+      sink.assertAlive();
+      const rows = [`| scrape | CPU s (unoptimized) | CPU s (optimized) | memory MiB (unoptimized) | memory MiB (optimized) | resources |`, `|---|---:|---:|---:|---:|---:|`];
+      for (const t of times) {
+        const r = byScrape!.raw.get(t)!;
+        const o = byScrape!.opt.get(t)!;
+        rows.push(`| ${new Date(t).toISOString()} | ${r.cpu.toFixed(3)} | ${o.cpu.toFixed(3)} | ${(r.mem / 2 ** 20).toFixed(1)} | ${(o.mem / 2 ** 20).toFixed(1)} | ${r.resources} -> ${o.resources} |`);
+      }
+      process.stdout.write(`\nWhat an OTLP backend receives per interval (2 s interval, 300 idle + 3 burners):\n${rows.join("\n")}\n\n`);
+      for (const t of times) {
+        const r = byScrape!.raw.get(t)!;
+        const o = byScrape!.opt.get(t)!;
+        assert.ok(Math.abs(o.cpu - r.cpu) <= 1e-9 * r.cpu + 1e-9, `CPU at ${t}: ${o.cpu} vs ${r.cpu} unoptimized`);
+        assert.ok(Math.abs(o.mem - r.mem) <= 1e-9 * r.mem, `memory at ${t}: ${o.mem} vs ${r.mem} unoptimized`);
+        assert.ok(o.resources <= 0.25 * r.resources, `resources at ${t}: ${o.resources} vs ${r.resources}`);
+      }
+      // The same resource has the same attributes in every scrape it is sent in.
+      const first = new Map<string, Point>();
+      const changing = new Map<string, Set<string>>(); // attribute -> resources where it changes
+      for (const p of opt) {
+        const f = first.get(p.id);
+        if (!f) { first.set(p.id, p); continue; }
+        for (const k of new Set([...f.attrs.keys(), ...p.attrs.keys()])) {
+          if (f.attrs.get(k) !== p.attrs.get(k)) changing.set(k, (changing.get(k) ?? new Set()).add(p.id));
+        }
+      }
+      assert.deepEqual([...changing].map(([k, ids]) => `${k} (${ids.size} resources, e.g. ${[...ids][0]})`), [],
+        "resource attributes that change from scrape to scrape: each value makes a new time series in the backend");
+      const burners = new Set(opt.filter((p) => p.metric === "process.cpu.time" && p.value > 0 && typeof p.exe === "string").map((p) => p.exe as string));
+      for (const n of workload.burnerNames) assert.ok(burners.has(n), `${n} is kept with CPU time in the optimized stream`);
+    } finally {
+      workload?.stop();
+      await stopCollector(agent);
+      await stopCollector(sink);
+    }
+  });
+});
