@@ -7,6 +7,7 @@ import { expandEnv, type ConfigFile, type Problem } from "./config.ts";
 import { Ajv, type ErrorObject } from "ajv";
 import { componentSchemas } from "./schemas.ts";
 import { componentType as typeOf } from "../component.ts";
+import { durationSeconds } from "../duration.ts";
 
 // verbose: an error carries the schema it failed, whose properties are the keys to suggest.
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
@@ -78,6 +79,37 @@ export function graph(c: ConfigFile): Problem[] {
     for (const p of r?.default_pipelines ?? []) if (!pipelines[p]) out.push({ path: ["connectors", id, "default_pipelines"], message: `pipeline \`${p}\` does not exist` });
     if ((r?.default_pipelines ?? []).length === 0) {
       out.push({ path: ["connectors", id], message: "no default_pipelines: resources the table does not match (a tier without a route) would be dropped", hint: "set default_pipelines, e.g. [metrics/standard]" });
+    }
+  }
+  return out.concat(pull(c));
+}
+
+/**
+ * pull checks what a Prometheus scrape of an optimized pipeline sees (docs/backends.md): counters
+ * made deltas for the optimizer must become counters again before the prometheus exporter, and
+ * its series expiry must outlast an interval (or kept series flicker) but not by much (or a process
+ * rolled into `other` is counted twice until its series expires).
+ */
+function pull(c: ConfigFile): Problem[] {
+  const out: Problem[] = [];
+  const pipelines: Record<string, { receivers?: string[]; processors?: string[]; exporters?: string[] }> = c.data.service?.pipelines ?? {};
+  for (const [name, p] of Object.entries(pipelines)) {
+    const procs = (p.processors ?? []).map(typeOf);
+    if (!procs.includes("wasm")) continue;
+    for (const e of p.exporters ?? []) {
+      if (typeOf(e) !== "prometheus") continue;
+      if (procs.lastIndexOf("cumulative_to_delta") > procs.lastIndexOf("delta_to_cumulative")) {
+        out.push({ path: ["service", "pipelines", name, "processors"], message: `\`${e}\` is sent deltas: Prometheus reads counters`, hint: "add delta_to_cumulative after the wasm processor (`nrdot generate --backend prometheus` does)" });
+      }
+      const interval = durationSeconds(String(c.data.receivers?.[(p.receivers ?? []).find((r) => typeOf(r) === "host_metrics") ?? ""]?.collection_interval ?? ""));
+      const raw = c.data.exporters?.[e]?.metric_expiration;
+      const expiry = raw === undefined ? 300 : durationSeconds(String(raw));
+      if (interval === undefined || expiry === undefined) continue;
+      if (expiry <= interval) {
+        out.push({ path: ["exporters", e, "metric_expiration"], message: `${expiry}s is not longer than the ${interval}s collection interval: kept series would disappear between scrapes`, hint: "one interval plus a margin, e.g. `nrdot generate --backend prometheus`'s" });
+      } else if (expiry > 2 * interval + 5) {
+        out.push({ path: ["exporters", e, ...(raw === undefined ? [] : ["metric_expiration"])], message: `series expire after ${expiry}s${raw === undefined ? " (the default)" : ""}: a process rolled into \`other\` would be counted twice for that long`, hint: `at most two intervals (${2 * interval}s), e.g. \`nrdot generate --backend prometheus\`'s` });
+      }
     }
   }
   return out;

@@ -211,6 +211,21 @@ describe("nrdot validate", () => {
     }
   });
 
+  it("catches a prometheus pipeline that would mislead: deltas, flickering or double-counted series", async () => {
+    const dir = tmp();
+    const base = readFileSync(join(repoRoot, "configs/balanced-prometheus/agent.yaml"), "utf8");
+    const f = join(dir, "prom.yaml");
+    writeFileSync(f, base.replace("        - delta_to_cumulative\n", "").replace("metric_expiration: 15s", "metric_expiration: 10s"));
+    const r = await run(["validate", f, "--no-collector-check"], env);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /\(service::pipelines::metrics\/ingest::processors\): `prometheus` is sent deltas[\s\S]*add delta_to_cumulative/);
+    assert.match(r.err, /\(exporters::prometheus::metric_expiration\): 10s is not longer than the 10s collection interval/);
+    writeFileSync(f, base.replace("    metric_expiration: 15s\n", ""));
+    const r2 = await run(["validate", f, "--no-collector-check"], env);
+    assert.equal(r2.code, 1);
+    assert.match(r2.err, /prom\.yaml:\d+ \(exporters::prometheus\): series expire after 300s \(the default\): a process rolled into `other` would be counted twice/);
+  });
+
   it("knows the prometheus exporter's and delta_to_cumulative's keys", async () => {
     const dir = tmp();
     const f = join(dir, "prom.yaml");
