@@ -79,8 +79,9 @@ fi
 c2=nrdot-smoke-agent-$$
 containers+=("$c2")
 mkdir -p "$work/data" && chown 10001:10001 "$work/data"
+# GOMEMLIMIT as the downward API gives limits.memory: plain bytes.
 if "${podman[@]}" run -d --name "$c2" --read-only --cap-drop ALL --security-opt no-new-privileges \
-  -v /proc:/hostfs/proc:ro -v "$work/data:/var/lib/nrdot" \
+  -e GOMEMLIMIT=536870912 -v /proc:/hostfs/proc:ro -v "$work/data:/var/lib/nrdot" \
   -p "127.0.0.1:$((base + 1)):13133" -p "127.0.0.1:$((base + 809)):8888" "$image" \
   --config=/etc/nrdot/agent.yaml \
   "--config=yaml:receivers::host_metrics::root_path: /hostfs" \
