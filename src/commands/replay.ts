@@ -14,7 +14,7 @@ import { waitQuiet, waitReady } from "../replay/collector.ts";
 import { replayConfig } from "../replay/config.ts";
 import { alignToInput } from "../replay/intervals.ts";
 import { rebaseOffset, shift } from "../replay/rebase.ts";
-import { formatReport, report, type Report } from "../simulate/report.ts";
+import { formatReport, report, scrapeInterval, type Report } from "../simulate/report.ts";
 import { readRecording } from "../simulate/run.ts";
 
 export interface ReplayOptions {
@@ -57,7 +57,7 @@ export async function runReplay(opts: ReplayOptions, env: NodeJS.ProcessEnv): Pr
     writeFileSync(output, formatMetricsJsonl(exported));
     const aligned = alignToInput(recording, exported);
     // Which processes were critical is known inside the collector only; simulate reports it.
-    return { report: report(recording, aligned, undefined, profile?.price_per_million_points ?? 0.3, 10), output: aligned };
+    return { report: report(recording, aligned, undefined, profile?.price_per_million_points ?? 0.3, scrapeInterval(recording)), output: aligned };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@ import { UserError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { loadProfile } from "../profile/load.ts";
 import { html } from "../simulate/html.ts";
-import { formatReport, report } from "../simulate/report.ts";
+import { formatReport, report, scrapeInterval } from "../simulate/report.ts";
 import { readRecording, simulate } from "../simulate/run.ts";
 import { steps } from "../simulate/stages.ts";
 
@@ -18,7 +18,7 @@ export interface SimulateOptions {
   json?: boolean;
   html?: string;
   price?: string;
-  interval: string;
+  interval?: string;
   pressure: string;
 }
 
@@ -28,7 +28,9 @@ export async function runSimulate(opts: SimulateOptions, io: Io): Promise<void> 
   if (!Number.isFinite(price) || price < 0) throw new UserError(`--price ${opts.price}: expected a number ≥ 0`, "SIMULATE_ARGS");
   const recording = readRecording(opts.input);
   const sim = await simulate(steps(opts, io.env), recording, Number(opts.pressure));
-  const r = report(recording, sim.output, sim.critical, price, Number(opts.interval));
+  const interval = opts.interval !== undefined ? Number(opts.interval) : scrapeInterval(recording);
+  if (!(interval > 0)) throw new UserError(`--interval ${opts.interval}: expected a number of seconds > 0`, "SIMULATE_ARGS");
+  const r = report(recording, sim.output, sim.critical, price, interval);
   if (opts.output) writeFileSync(opts.output, formatMetricsJsonl(sim.output));
   if (opts.html) writeFileSync(opts.html, html(r, `nrdot simulate: ${opts.config ?? opts.profile ?? "balanced"} on ${opts.input}`));
   io.stdout.write(opts.json ? JSON.stringify(r, null, 2) + "\n" : formatReport(r));
@@ -44,7 +46,7 @@ export function simulateCommand(io: Io): Command {
     .option("--json", "print the report as JSON")
     .option("--html <file>", "write a before/after page")
     .option("--price <usd>", "price per million data points (default: the profile's)")
-    .option("--interval <seconds>", "seconds between recorded intervals, for the monthly cost", "10")
+    .option("--interval <seconds>", "seconds between recorded scrapes, for the monthly cost (default: the recording's)")
     .option("--pressure <0..1>", "memory pressure the optimizer sees", "0")
     .action((opts: SimulateOptions) => runSimulate(opts, io));
 }

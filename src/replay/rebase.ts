@@ -6,7 +6,10 @@
 // a collector started now, and the first interval of every process born during the recording
 // would be lost. Replay therefore shifts every timestamp (times and start times alike, by the
 // same amount) so that the recording's first scrape lands just after the collector's start, and
-// shifts the output back.
+// shifts the output back. Simulate takes the first scrape itself for the collector's start; here
+// the collector started up to the time it took to say it is ready earlier (well under a second
+// to a few seconds), so a process that started that little before the first scrape counts as new
+// in replay and not in simulate. Both agree on every process born after the first scrape.
 import type { MetricsData, Metric, NumberDataPoint } from "../host/otlp.ts";
 import { earliestTime } from "../simulate/delta.ts";
 

@@ -2,6 +2,7 @@
 // measured against the recording as recorded (cumulative counters and all), never against the
 // run's own delta conversion of it: what a conversion loses shows as an error.
 import type { MetricsData } from "../host/otlp.ts";
+import { earliestTime } from "./delta.ts";
 import { compareTotals, cost, countPoints, resourceAttr, seriesPerProcess, type Cost, type IntervalComparison } from "../host/totals.ts";
 
 export interface IntervalReport extends IntervalComparison { pointsIn: number; pointsOut: number; resourcesIn: number; resourcesOut: number }
@@ -60,6 +61,16 @@ export function report(recording: MetricsData[], output: MetricsData[], critical
     seriesPerProcess: { before: seriesPerProcess(recording), after: seriesPerProcess(output) }, cost: { before, after },
     costPerMillionPoints: pricePerMillion, monthlyCost: { before: perMonth(before.points), after: perMonth(after.points) },
   };
+}
+
+/**
+ * scrapeInterval is the recording's scrape interval in seconds: the median time between the
+ * starts of consecutive scrapes (10 when it has fewer than two).
+ */
+export function scrapeInterval(recording: readonly MetricsData[]): number {
+  const starts = recording.map(earliestTime).filter((t) => t > 0n);
+  const gaps = starts.slice(1).map((t, i) => Number(t - starts[i]) / 1e9).filter((g) => g > 0).sort((a, b) => a - b);
+  return gaps.length > 0 ? Math.round(gaps[Math.floor(gaps.length / 2)]) || gaps[Math.floor(gaps.length / 2)] : 10;
 }
 
 export function formatReport(r: Report): string {
