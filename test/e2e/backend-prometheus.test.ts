@@ -110,7 +110,7 @@ service:
         }
       }
       const rolledUp = await p.query(`sum(nrdot_rollup_count)`, t);
-      const names = (await p.query(`count by (__name__) ({job="nrdot", ${OPT}})`, t)).map((r) => r.metric.__name__).sort();
+      const names = (await p.query(`count by (__name__) ({job="nrdot", __name__!~"up|scrape_.+", ${OPT}})`, t)).map((r) => r.metric.__name__).sort();
 
       const ratio = (r: Row) => (r.raw === 0 ? NaN : r.opt / r.raw);
       const table = [
