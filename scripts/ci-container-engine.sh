@@ -2,10 +2,10 @@
 # Prepares a fresh CI machine (Debian, root, no Docker engine, no reachable container registry)
 # to build and run the NRDOT image: `make image` and test/deploy/image-smoke.sh.
 #   - installs buildah, podman and runc from Debian's packages, only when one is missing
-#     (about 20 s with apt-get update: ~34 MB, 31 packages, on this project's machines);
+#     (about 25 s with apt-get update: ~34 MB, 31 packages, on this project's machines);
 #   - needs jq or python3 for scripts/oci-runtime-norlimit.sh (both are on these machines);
 #   - checks that podman works with the vfs storage driver and the rlimit-free runtime wrapper.
-# It changes no configuration file: the scripts pass STORAGE_DRIVER=vfs, chroot isolation and
+# It changes no configuration file: the scripts pass the vfs storage driver, chroot isolation and
 # --runtime themselves. Idempotent; prints what it did and how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
