@@ -91,15 +91,6 @@ func attrStr(rm pmetric.ResourceMetrics, key string) (string, bool) {
 	return v.AsString(), true
 }
 
-func metricTotal(md pmetric.Metrics, name string) float64 {
-	total := 0.0
-	rms := md.ResourceMetrics()
-	for i := 0; i < rms.Len(); i++ {
-		total += resourceTotal(rms.At(i), name)
-	}
-	return total
-}
-
 func resourceTotal(rm pmetric.ResourceMetrics, name string) float64 {
 	total := 0.0
 	sms := rm.ScopeMetrics()
