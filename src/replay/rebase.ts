@@ -16,8 +16,12 @@ import { earliestTime } from "../simulate/delta.ts";
 type Point = Pick<NumberDataPoint, "timeUnixNano" | "startTimeUnixNano">;
 
 function shiftPoint<P extends Point>(dp: P, by: bigint): P {
-  const move = (v: string | undefined) => (v === undefined || BigInt(v) === 0n ? v : String(BigInt(v) + by));
-  return { ...dp, timeUnixNano: move(dp.timeUnixNano), startTimeUnixNano: move(dp.startTimeUnixNano) };
+  const out = { ...dp };
+  for (const k of ["timeUnixNano", "startTimeUnixNano"] as const) {
+    const v = dp[k];
+    if (v !== undefined && BigInt(v) !== 0n) out[k] = String(BigInt(v) + by);
+  }
+  return out;
 }
 
 /** shiftMetric moves the points of any kind of metric (sum, gauge, histogram, summary, …). */
