@@ -52,6 +52,21 @@ done
 install -m 0644 configs/balanced/agent.yaml "$root/etc/nrdot/agent.yaml"
 chmod -R a+rX "$root"
 
+# Every config in the image, with the overrides of the image's default command, must pass the
+# collector's validate (modules from the image's folder, a scratch data folder).
+overrides=(
+  "--config=yaml:extensions::health_check::endpoint: 0.0.0.0:13133"
+  "--config=yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 0.0.0.0, port: 8888}}}}]"
+)
+for cfg in "$root/etc/nrdot/agent.yaml" "$root"/etc/nrdot/configs/*/*.yaml; do
+  if ! out=$(NRDOT_WASM_DIR="$root/usr/lib/nrdot/wasm" NRDOT_DATA_DIR="$ctx/validate" NEW_RELIC_LICENSE_KEY=validate \
+    "$collector" validate "--config=$cfg" "${overrides[@]}" 2>&1); then
+    echo "image: ${cfg#"$root"} does not pass the collector's validate:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+done
+
 engine=${NRDOT_IMAGE_ENGINE:-}
 if [[ -z $engine ]]; then
   if command -v docker >/dev/null && docker info >/dev/null 2>&1; then engine=docker
