@@ -294,7 +294,8 @@ func checkWorkload(t *testing.T, r *rendered, what string, tpl *corev1.PodTempla
 	// Own metrics reachable for scraping.
 	if prom, ok := lookup(cfg, "service", "telemetry", "metrics", "readers"); ok {
 		if rs, _ := prom.([]any); len(rs) > 0 {
-			if h, _ := lookup(rs[0].(map[string]any), "pull", "exporter", "prometheus", "host"); h != "0.0.0.0" {
+			r0, _ := rs[0].(map[string]any)
+			if h, _ := lookup(r0, "pull", "exporter", "prometheus", "host"); h != "0.0.0.0" {
 				t.Errorf("%s: telemetry metrics on %v, not reachable from outside the pod", what, h)
 			}
 		}
@@ -484,7 +485,7 @@ func checkAgent(t *testing.T, r *rendered, ds *appsv1.DaemonSet, agent *workload
 	if !stateOK {
 		t.Errorf("%s: file_storage (%s) must be on a writable hostPath volume at NRDOT_DATA_DIR (%q)", what, stDir, dataDir)
 	}
-	if _, ok := agent.cfg["exporters"].(map[string]any)["loadbalancing"]; !ok {
+	if _, ok := lookup(agent.cfg, "exporters", "loadbalancing"); !ok {
 		t.Fatalf("%s: the agent config does not send to the gateways (no loadbalancing exporter)", what)
 	}
 	hostV, _ := lookup(agent.cfg, "exporters", "loadbalancing", "resolver", "dns", "hostname")

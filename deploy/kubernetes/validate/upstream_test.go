@@ -246,7 +246,8 @@ func TestOperatorResources(t *testing.T) {
 			switch s.Mode {
 			case "daemonset":
 				root, _ := lookup(cfg, "receivers", "host_metrics", "root_path")
-				if !slices.ContainsFunc(s.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == root.(string)+"/proc" && m.ReadOnly }) {
+				rootPath, _ := root.(string)
+				if rootPath == "" || !slices.ContainsFunc(s.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == rootPath+"/proc" && m.ReadOnly }) {
 					t.Errorf("%s: the node's /proc is not mounted read-only at root_path/proc", what)
 				}
 			case "statefulset":
