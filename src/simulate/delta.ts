@@ -110,19 +110,25 @@ export function earliestTime(batch: MetricsData): bigint {
   return min ?? 0n;
 }
 
-/** MetricFilter is the processor's include or exclude: names, strict or regexp. */
-export interface MetricFilter { match_type?: string; metrics?: string[] }
+/** MetricFilter is the processor's include or exclude: names (strict or regexp) and metric types. */
+export interface MetricFilter { match_type?: string; metrics?: string[]; metric_types?: string[] }
 
 /**
- * metricMatcher is which metric names the processor converts: those include matches (all when
- * there is no include) and exclude does not.
+ * metricMatcher is which sums the processor converts, as its constructor builds the filters: a
+ * sum whose name include's names match (all when it lists none) and whose type include's types
+ * allow (all when it lists none), unless exclude's names match it or its types name sums.
  */
 export function metricMatcher(include: MetricFilter | undefined, exclude: MetricFilter | undefined): (name: string) => boolean {
-  const matches = (f: MetricFilter) => {
-    const res = f.match_type === "regexp" ? (f.metrics ?? []).map((p) => new RegExp(p)) : undefined;
-    return (name: string) => (res ? res.some((r) => r.test(name)) : (f.metrics ?? []).includes(name));
+  const names = (f: MetricFilter | undefined): ((name: string) => boolean) | undefined => {
+    if (!f?.metrics?.length) return undefined;
+    if (f.match_type === "regexp") {
+      const res = f.metrics.map((p) => new RegExp(p));
+      return (name) => res.some((r) => r.test(name));
+    }
+    return (name) => f.metrics!.includes(name);
   };
-  const inc = include ? matches(include) : () => true;
-  const exc = exclude ? matches(exclude) : () => false;
-  return (name) => inc(name) && !exc(name);
+  const sums = (f: MetricFilter | undefined) => (f?.metric_types?.length ? f.metric_types.some((t) => t.toLowerCase() === "sum") : undefined);
+  const inc = names(include), exc = names(exclude);
+  const incSums = sums(include) ?? true, excSums = sums(exclude) ?? false;
+  return (name) => (inc?.(name) ?? true) && incSums && !(exc?.(name) ?? false) && !excSums;
 }

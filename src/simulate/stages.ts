@@ -23,8 +23,7 @@ export function stepsFromConfig(cfg: any, env: NodeJS.ProcessEnv, file: string):
       const initialValue = pc.initial_value ?? "auto";
       if (!INITIAL_VALUES.includes(initialValue)) throw new UserError(`${file}: processors::${id}::initial_value: ${initialValue}: expected one of ${INITIAL_VALUES.join(", ")}`, "SIMULATE_CONFIG");
       steps.push({ kind: "delta", converts: metricMatcher(pc.include, pc.exclude), initialValue });
-    }
-    else if (type === "wasm") steps.push({ kind: "wasm", id, module: expandEnv(pc.module, env), config: pc.config ?? {}, scoreAttribute: pc.score_attribute });
+    } else if (type === "wasm") steps.push({ kind: "wasm", id, module: expandEnv(pc.module, env), config: pc.config ?? {}, scoreAttribute: pc.score_attribute });
   }
   return steps;
 }

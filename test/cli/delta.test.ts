@@ -67,6 +67,9 @@ describe("simulated cumulative_to_delta", () => {
     const m = metricMatcher({ match_type: "regexp", metrics: ["^process\\."] }, { match_type: "strict", metrics: ["process.memory.usage"] });
     assert.deepEqual(["process.cpu.time", "process.memory.usage", "system.cpu.time"].map(m), [true, false, false]);
     assert.equal(metricMatcher(undefined, undefined)("anything"), true, "no include: every metric");
+    assert.equal(metricMatcher({ metric_types: ["sum"] }, undefined)("process.cpu.time"), true, "include by type");
+    assert.equal(metricMatcher({ metric_types: ["histogram"] }, undefined)("process.cpu.time"), false, "sums not included");
+    assert.equal(metricMatcher(undefined, { metric_types: ["Sum"] })("process.cpu.time"), false, "sums excluded");
   });
 
   it("makes of the synthetic host's cumulative counters exactly the fixture's delta form", () => {
