@@ -103,6 +103,8 @@ describe("nrdot generate", () => {
       });
       assert.deepEqual(cfg.processors.cumulative_to_delta.include.metrics,
         ["process.cpu.time", "process.context_switches", "process.disk.operations", "process.paging.faults"]);
+      const v = await run(["validate", join(dir, backend, "agent.yaml"), "--collector", join(repoRoot, "bin/nrdot-collector")], { NRDOT_DATA_DIR: dir });
+      assert.equal(v.code, 0, v.err);
     }
     // Every monotonic cumulative metric of the scraper is known as a counter (metadata.yaml of hostmetrics v0.158).
     assert.deepEqual(counters({ metrics: { "process.context_switches": true, "process.disk.operations": true, "process.paging.faults": true } }),

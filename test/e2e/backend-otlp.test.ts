@@ -3,7 +3,9 @@
 // -> file exporter), while the same scrapes go unoptimized, through cumulative_to_delta, to a
 // file of the agent. On a busy host (300 idle processes, 3 CPU burners), per interval:
 //   - the sum of process.cpu.time deltas and of process.memory.usage over all resources (`other`
-//     included) equals the unoptimized sums;
+//     included) equals the unoptimized sums, and so do the sums of the counters the profile turns
+//     on besides (context switches, paging faults, disk operations: cumulative_to_delta must have
+//     made them deltas, or the optimizer could not roll their processes up);
 //   - each resource carries the same attributes in every interval (a backend keys its time
 //     series by them: an attribute that changes every scrape makes a new series every scrape);
 //   - far fewer resources arrive.
@@ -20,11 +22,13 @@ import { freePort, requireBuilt, startCollector, stopCollector, waitFor, wasmDir
 import { startWorkload, type Workload } from "./workload.ts";
 
 interface Point { t: number; metric: string; value: number; id: string; attrs: Map<string, string>; exe: unknown }
-interface Interval { cpu: number; mem: number; resources: number }
+interface Interval { cpu: number; mem: number; resources: number; other: Map<string, number> }
 
-const METRICS = new Set(["process.cpu.time", "process.memory.usage"]);
+/** Counters the test's profile turns on besides the default ones. */
+const EXTRA = ["process.context_switches", "process.paging.faults", "process.disk.operations"];
+const METRICS = new Set(["process.cpu.time", "process.memory.usage", "process.disk.io", ...EXTRA]);
 
-/** read returns the process.cpu.time and process.memory.usage points of an OTLP/JSON lines file. */
+/** read returns the points of METRICS in an OTLP/JSON lines file. */
 function read(file: string): Point[] {
   const out: Point[] = [];
   if (!existsSync(file)) return out;
@@ -34,7 +38,9 @@ function read(file: string): Point[] {
     try { doc = JSON.parse(line); } catch { continue; } // the last line may be half written
     for (const rm of doc.resourceMetrics ?? []) {
       const attrs = new Map<string, string>((rm.resource?.attributes ?? []).map((a: any) => [a.key, JSON.stringify(a.value)]));
-      const id = `${attrs.get("process.pid") ?? ""}|${attrs.get("process.executable.name") ?? ""}`;
+      // A process is known by the scraper's attributes (a pid the kernel reuses is another
+      // process); what the optimizer adds must then be the same in every scrape.
+      const id = [...attrs].filter(([k]) => k.startsWith("process.")).sort().map(([k, v]) => `${k}=${v}`).join(",");
       const exe = JSON.parse(attrs.get("process.executable.name") ?? "null")?.stringValue;
       for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
         if (!METRICS.has(m.name)) continue;
@@ -71,9 +77,10 @@ function totals(points: Point[], scrapeOf: (t: number) => number): Map<number, I
   const out = new Map<number, Interval>();
   for (const p of points) {
     const k = scrapeOf(p.t);
-    const e = out.get(k) ?? { cpu: 0, mem: 0, resources: 0 };
+    const e = out.get(k) ?? { cpu: 0, mem: 0, resources: 0, other: new Map() };
     if (p.metric === "process.cpu.time") e.cpu += p.value;
-    else { e.mem += p.value; e.resources++; }
+    else if (p.metric === "process.memory.usage") { e.mem += p.value; e.resources++; }
+    else e.other.set(p.metric, (e.other.get(p.metric) ?? 0) + p.value);
     out.set(k, e);
   }
   return out;
@@ -88,7 +95,9 @@ describe("otlp backend: what an OTLP backend sees", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("per interval, the unoptimized CPU and memory totals, in resources whose attributes do not change", { timeout: 300_000 }, async () => {
-    const gen = await cli(["generate", "--backend", "otlp", "-o", join(dir, "gen")]);
+    const profile = join(dir, "profile.yaml");
+    writeFileSync(profile, `extends: balanced\nmetrics:\n${EXTRA.map((m) => `  ${m}: true\n`).join("")}`);
+    const gen = await cli(["generate", "--profile", profile, "--backend", "otlp", "-o", join(dir, "gen")]);
     assert.equal(gen.code, 0, gen.err);
     const quiet = "service:\n  telemetry:\n    metrics:\n      level: none\n";
     const overrides = join(dir, "overrides.yaml");
@@ -164,6 +173,10 @@ exporters:
         assert.ok(Math.abs(o.cpu - r.cpu) <= 1e-9 * r.cpu + 1e-9, `CPU at ${t}: ${o.cpu} vs ${r.cpu} unoptimized`);
         assert.ok(Math.abs(o.mem - r.mem) <= 1e-9 * r.mem, `memory at ${t}: ${o.mem} vs ${r.mem} unoptimized`);
         assert.ok(o.resources <= 0.25 * r.resources, `resources at ${t}: ${o.resources} vs ${r.resources}`);
+        for (const m of ["process.disk.io", ...EXTRA]) {
+          const [rv, ov] = [r.other.get(m), o.other.get(m)];
+          assert.ok(rv !== undefined && ov !== undefined && Math.abs(ov - rv) <= 1e-9 * rv, `${m} at ${t}: ${ov} vs ${rv} unoptimized`);
+        }
       }
       // The same resource has the same attributes in every scrape it is sent in.
       const first = new Map<string, Point>();
@@ -171,11 +184,11 @@ exporters:
       for (const p of opt) {
         const f = first.get(p.id);
         if (!f) { first.set(p.id, p); continue; }
-        for (const k of new Set([...f.attrs.keys(), ...p.attrs.keys()])) {
+        for (const k of new Set([...f.attrs.keys(), ...p.attrs.keys()].filter((k) => !k.startsWith("process.")))) {
           if (f.attrs.get(k) !== p.attrs.get(k)) changing.set(k, (changing.get(k) ?? new Set()).add(p.id));
         }
       }
-      assert.deepEqual([...changing].map(([k, ids]) => `${k} (${ids.size} resources, e.g. ${[...ids][0]})`), [],
+      assert.deepEqual([...changing].map(([k, ids]) => `${k} (${ids.size} resources, e.g. ${[...ids][0].slice(0, 200)})`), [],
         "resource attributes that change from scrape to scrape: each value makes a new time series in the backend");
       const burners = new Set(opt.filter((p) => p.metric === "process.cpu.time" && p.value > 0 && typeof p.exe === "string").map((p) => p.exe as string));
       for (const n of workload.burnerNames) assert.ok(burners.has(n), `${n} is kept with CPU time in the optimized stream`);
