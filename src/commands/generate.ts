@@ -40,7 +40,7 @@ export function generate(opts: GenerateOptions, env: NodeJS.ProcessEnv): string[
   mkdirSync(opts.out, { recursive: true });
   const files: [string, Record<string, unknown>][] = opts.mode === "agent"
     ? [["agent.yaml", agentConfig(profile, backend)]]
-    : [["agent.yaml", agentToGateway(profile)], ["gateway.yaml", gatewayConfig(profile, backend)]];
+    : [["agent.yaml", agentToGateway(profile, backend)], ["gateway.yaml", gatewayConfig(profile, backend)]];
   return files.map(([name, cfg]) => {
     const out = join(opts.out, name);
     writeFileSync(out, header + stringify(cfg, { lineWidth: 0 }));

@@ -1,13 +1,21 @@
 // Gateway mode (DESIGN.md, "Beyond one machine"): agents keep the per-process work and send what
 // they keep to a gateway tier through the loadbalancing exporter, keyed by resource so a process
 // always lands on one replica; the gateway batches, compresses, queues on disk and exports.
+import { durationSeconds } from "../duration.ts";
 import type { Profile } from "../profile/schema.ts";
 import { agentConfig, DELTA_TO_CUMULATIVE, deltaToCumulative, exporter, type Backend } from "./agent.ts";
 import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
 
-/** agentToGateway is the agent config sending to the gateways. */
-export function agentToGateway(p: Profile): Record<string, unknown> {
-  return agentConfig(p, "gateway");
+/**
+ * agentToGateway is the agent config sending to the gateways. When the gateways serve Prometheus,
+ * the agent holds no tier's batch longer than a second: a stream must reach the gateway's exporter
+ * about once an interval, or its series would expire between updates (`other`, tier sampled,
+ * would otherwise arrive every 30 s at the balanced profile).
+ */
+export function agentToGateway(p: Profile, backend: Backend = "newrelic"): Record<string, unknown> {
+  if (backend !== "prometheus") return agentConfig(p, "gateway");
+  const cap = (b: { timeout: string; size: number }) => ((durationSeconds(b.timeout) ?? 0) > 1 ? { ...b, timeout: "1s" } : b);
+  return agentConfig({ ...p, batch: { critical: cap(p.batch.critical), standard: cap(p.batch.standard), sampled: cap(p.batch.sampled) } }, "gateway");
 }
 
 /**

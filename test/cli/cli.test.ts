@@ -79,6 +79,8 @@ describe("nrdot generate", () => {
     assert.equal(gw.exporters.prometheus.endpoint, "${env:NRDOT_PROMETHEUS_ENDPOINT:-0.0.0.0:9464}");
     const agent = parse(readFileSync(join(dir, "agent.yaml"), "utf8"));
     assert.deepEqual(agent.service.pipelines["metrics/ingest"].processors, ["memory_limiter", "cumulative_to_delta", "wasm/optimize"]);
+    // Every stream reaches the gateway's exporter about once an interval (its series expire after 15 s).
+    assert.deepEqual(["critical", "standard", "sampled"].map((t) => agent.processors[`batch/${t}`].timeout), ["1s", "1s", "1s"]);
   });
 
   it("turns every counter the profile's scrape sends into deltas before the optimizer", async () => {
