@@ -5,6 +5,10 @@
 // the same scrape and are sampled by the same Prometheus scrape, so every difference is the
 // optimizer's: per-host CPU rate within 10%, memory within 5%, at most 25% of the series, every
 // burner's CPU rate present. Prints the measured table for docs/backends.md.
+// (Two exporters would be scraped at different moments, a collection apart at times, and rate()
+// over a window would then count a different number of intervals in each; sharing the exporter
+// also gives the unoptimized stream the same series expiry, so processes that exit are dropped
+// from both alike.)
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
