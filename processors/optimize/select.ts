@@ -145,7 +145,11 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
       live.setMem(slot, isFinite(prev) ? alpha * mem + (1 - alpha) * prev : mem);
     }
     live.setSeen(slot, now);
-    unchecked(cpuNow[r] = finiteOr(rate, 0));
+    // A top consumer is ranked by the CPU seconds it used in the interval, not by its rate: a
+    // process born mid-interval has a short window, so a high rate over a few seconds would push
+    // out one that used more over the whole interval. (With cumulative input this is the CPU
+    // used since the process started.)
+    unchecked(cpuNow[r] = rate > 0 ? t.num(N_CPU, r) : 0);
     unchecked(memNow[r] = finiteOr(mem, 0));
     maxCpu = max(maxCpu, finiteOr(live.cpu(slot), 0));
     maxMem = max(maxMem, finiteOr(live.mem(slot), 0));
