@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { run as cli } from "../cli/run.ts";
+import type { Running } from "../../src/collector.ts";
 import { freePort, requireBuilt, startCollector, stopCollector, wasmDir } from "./collector.ts";
 import { requirePrometheus, startPrometheus, type Prometheus } from "./prometheus.ts";
 import { startWorkload, type Workload } from "./workload.ts";
@@ -62,29 +63,32 @@ service:
       exporters: [prometheus]
 `);
     const exporterPort = await freePort();
-    let workload: Workload | undefined;
-    let prom: Prometheus | undefined;
-    const agent = startCollector([join(dir, "gen", "agent.yaml"), overrides], {
+    const env = {
       NRDOT_DATA_DIR: join(dir, "data"), NRDOT_WASM_DIR: wasmDir, NRDOT_PROMETHEUS_ENDPOINT: `127.0.0.1:${exporterPort}`,
       NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}`,
-    });
+    };
+    // The workload runs before the agent starts, so both streams see its processes from the first scrape on.
+    const workload: Workload = startWorkload(dir, 300, 3);
+    let prom: Prometheus | undefined;
+    let agent: Running | undefined;
     try {
-      workload = startWorkload(dir, 300, 3);
+      agent = startCollector([join(dir, "gen", "agent.yaml"), overrides], env);
+      const a = agent;
       prom = await startPrometheus(dir, { nrdot: [`127.0.0.1:${exporterPort}`] }, SCRAPE);
       const p = prom;
       const now = () => Date.now() / 1000;
       // Both streams have counters in Prometheus (the optimized one from its second interval on).
       const deadline = Date.now() + 180_000;
       for (;;) {
-        agent.assertAlive();
+        a.assertAlive();
         const got = await p.query(`count by (test_stream) (process_cpu_time_seconds_total)`, now());
         if (got.length === 2) break;
-        if (Date.now() > deadline) throw new Error(`no process counters of both streams after 180 s: ${JSON.stringify(got)}\n${agent.output().slice(-3000)}`);
+        if (Date.now() > deadline) throw new Error(`no process counters of both streams after 180 s: ${JSON.stringify(got)}\n${a.output().slice(-3000)}`);
         await sleep(1000);
       }
       // A whole rate window of data, plus the workload's processes in both streams.
       await sleep((WINDOW + 2 * INTERVAL) * 1000);
-      agent.assertAlive();
+      a.assertAlive();
       const t = now();
       const one = async (q: string) => {
         const r = await p.query(q, t);
@@ -138,9 +142,9 @@ service:
         assert.ok(b?.opt !== undefined && b.opt > 0, `${n}: CPU rate in the optimized stream: ${b?.opt} (unoptimized ${b?.raw})`);
       }
     } finally {
-      workload?.stop();
+      workload.stop();
       await prom?.stop();
-      await stopCollector(agent);
+      if (agent) await stopCollector(agent);
     }
   });
 });
