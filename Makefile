@@ -55,9 +55,10 @@ run: build
 test: build $(TEST_MODULES) test-go test-as test-node
 
 ## fixtures: the synthetic busy host the optimizer's guarantees are checked on
-fixtures: build/fixtures/host.jsonl
-build/fixtures/host.jsonl: test/fixtures/generate.ts | node_modules/.installed
-	node --import tsx test/fixtures/generate.ts $@
+# One run writes both: the host in delta form and the same host cumulative (a grouped target).
+fixtures: build/fixtures/host.jsonl build/fixtures/host.cumulative.jsonl
+build/fixtures/host.jsonl build/fixtures/host.cumulative.jsonl &: test/fixtures/generate.ts | node_modules/.installed
+	node --import tsx test/fixtures/generate.ts build/fixtures/host.jsonl
 
 test-go: $(TEST_MODULES) fixtures
 	cd collector/wasmprocessor && go test -count=1 ./...
