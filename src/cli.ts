@@ -8,6 +8,7 @@ import { simulateCommand } from "./commands/simulate.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { recordCommand } from "./commands/record.ts";
 import { schemasCommand } from "./commands/schemas.ts";
+import { statusCommand } from "./commands/status.ts";
 
 export function program(io: Io): Command {
   const p = new Command("nrdot")
@@ -15,7 +16,7 @@ export function program(io: Io): Command {
     .option("--verbose", "show stack traces")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const c of [generateCommand(io), validateCommand(io), simulateCommand(io), replayCommand(io), recordCommand(io), schemasCommand(io)]) p.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
+  for (const c of [generateCommand(io), validateCommand(io), simulateCommand(io), replayCommand(io), recordCommand(io), schemasCommand(io), statusCommand(io)]) p.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   return p;
 }
 
