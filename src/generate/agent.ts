@@ -1,15 +1,19 @@
 // A profile as the agent's collector config (DESIGN.md, "The data path"): real components only.
 //   host_metrics (process scraper; exclusions pushed down as regexp)
-//     metrics/ingest: memory_limiter -> cumulative_to_delta -> wasm/optimize (classify embedded)
+//     metrics/ingest: memory_limiter -> resource_detection (host.name) -> cumulative_to_delta
+//                     -> wasm/optimize (classify embedded)
 //   push backends (newrelic, otlp, file), delta temporality:
 //       routing/tier on resource attribute nrdot.tier
 //         metrics/critical | metrics/standard | metrics/sampled: batch -> exporter
+//   gateway mode: the same routing, each tier to its own load_balancing exporter that batches
+//       inside its persistent queue (nothing waits in memory before it is on disk)
 //   prometheus (pull), cumulative temporality:
 //       -> delta_to_cumulative -> prometheus exporter (series expire after ~1.5 intervals)
-// docs/backends.md explains the choice.
+// docs/backends.md explains the choice; docs/operations/ what each setting protects against.
 import { durationSeconds } from "../duration.ts";
 import { metricEnabled, PROCESS_METRICS, type Profile } from "../profile/schema.ts";
 import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
+import { memoryLimiter, pressureLimit } from "./memory.ts";
 
 export const BACKENDS = ["newrelic", "otlp", "prometheus", "file"] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -39,18 +43,11 @@ function optimizeConfig(p: Profile): Record<string, unknown> {
 /**
  * exporter is the exporter towards target: New Relic OTLP (key from the environment), any OTLP
  * endpoint, a Prometheus scrape endpoint (series expire after metricExpiration(interval)), a
- * local file, or the gateways through loadbalancing, keyed by resource so a process always lands
- * on one replica.
+ * local file, or the gateways through load_balancing, keyed by resource so a process always lands
+ * on one replica (gatewayExporter: one per tier).
  */
 export function exporter(backend: AgentTarget, interval = "10s", listen = "localhost"): [string, Record<string, unknown>] {
-  if (backend === "gateway") {
-    return ["loadbalancing", {
-      routing_key: "resource",
-      protocol: { otlp: { tls: { insecure: true }, compression: "zstd" } },
-      resolver: { dns: { hostname: "${env:NRDOT_GATEWAY_HOST:-localhost}", port: "${env:NRDOT_GATEWAY_PORT:-4317}" } },
-      sending_queue: { enabled: true, storage: "file_storage" },
-    }];
-  }
+  if (backend === "gateway") return ["load_balancing", gatewayExporter({ timeout: "1s", size: 512 })];
   if (backend === "newrelic") {
     return ["otlp_http/newrelic", {
       endpoint: "${env:NEW_RELIC_OTLP_ENDPOINT:-https://otlp.nr-data.net}",
@@ -77,7 +74,27 @@ export function exporter(backend: AgentTarget, interval = "10s", listen = "local
       metric_expiration: metricExpiration(interval),
     }];
   }
-  return ["file", { path: "${env:NRDOT_DATA_DIR:-./data}/metrics.jsonl" }];
+  // rotation: the file is opened for appending (a restart keeps what is there), each export is
+  // written through at once (no buffer a kill would lose), and the disk it takes is bounded.
+  // The exporter refuses `append` and `rotation` together; rotation appends by itself.
+  return ["file", { path: "${env:NRDOT_DATA_DIR:-./data}/metrics.jsonl", rotation: { max_megabytes: 100, max_backups: 5 } }];
+}
+
+/**
+ * gatewayExporter is a load_balancing exporter to the gateways that batches inside its persistent
+ * queue: a batch is taken off the disk only once the gateway has acknowledged it, so a kill of the
+ * agent or of the gateway loses nothing (the gateway may get a batch twice: at least once). The
+ * per-endpoint OTLP exporters keep no queue and do not retry of their own: they would hold data
+ * in memory that the persistent queue has already let go of; retrying is the outer exporter's.
+ */
+export function gatewayExporter(batch: { timeout: string; size: number }): Record<string, unknown> {
+  return {
+    routing_key: "resource",
+    protocol: { otlp: { tls: { insecure: true }, compression: "zstd", sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
+    resolver: { dns: { hostname: "${env:NRDOT_GATEWAY_HOST:-localhost}", port: "${env:NRDOT_GATEWAY_PORT:-4317}" } },
+    sending_queue: { enabled: true, storage: "file_storage", batch: { flush_timeout: batch.timeout, min_size: batch.size, sizer: "items" } },
+    retry_on_failure: { enabled: true, max_elapsed_time: "0s" },
+  };
 }
 
 /**
@@ -142,21 +159,36 @@ export function hostMetrics(interval: string, exclude: readonly string[] = [], p
 /** DELTA_TO_CUMULATIVE is contrib's deltatocumulative processor, by its canonical type name. */
 export const DELTA_TO_CUMULATIVE = "delta_to_cumulative";
 
+/**
+ * resourceDetection names the host on every resource before the optimizer: behind a gateway the
+ * roll-up (one `other` per host) and every backend query need host.name. The environment first
+ * (OTEL_RESOURCE_ATTRIBUTES: the Kubernetes manifests set the node's name there), then the OS's
+ * hostname; a resource that already has host.name keeps it (override: false).
+ */
+export function resourceDetection(): Record<string, unknown> {
+  return {
+    detectors: ["env", "system"],
+    override: false,
+    system: { hostname_sources: ["os"], resource_attributes: { "os.type": { enabled: false } } },
+  };
+}
+
 export function agentConfig(p: Profile, backend: AgentTarget): Record<string, unknown> {
   const [exporterId, exporterCfg] = exporter(backend, p.collection_interval);
   const wasmDir = "${env:NRDOT_WASM_DIR:-./build/wasm}";
   const ingest = {
-    memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib, spike_limit_mib: Math.floor(p.memory_limit_mib / 4) },
+    memory_limiter: memoryLimiter(p.memory_limit_mib),
+    resource_detection: resourceDetection(),
     cumulative_to_delta: {
       include: { match_type: "strict", metrics: counters(p) },
       max_staleness: staleness(p.collection_interval),
     },
-    "wasm/optimize": { module: `${wasmDir}/optimize.wasm`, storage: "file_storage", checkpoint_interval: "1m", config: optimizeConfig(p) },
+    "wasm/optimize": { module: `${wasmDir}/optimize.wasm`, storage: "file_storage", checkpoint_interval: "1m", ...pressureLimit(p.memory_limit_mib), config: optimizeConfig(p) },
   };
   const common = {
     receivers: { host_metrics: hostMetrics(p.collection_interval, p.exclude, p) },
   };
-  const service = { extensions: OPERATIONS_EXTENSIONS, telemetry: selfTelemetry("localhost") };
+  const service = { extensions: OPERATIONS_EXTENSIONS, telemetry: selfTelemetry("agent", "localhost") };
   if (backend === "prometheus") {
     // Pulled, not pushed: no batching by tier (a scrape takes whatever is current), counters
     // again cumulative as Prometheus expects.
@@ -164,7 +196,7 @@ export function agentConfig(p: Profile, backend: AgentTarget): Record<string, un
       ...common,
       processors: { ...ingest, [DELTA_TO_CUMULATIVE]: deltaToCumulative(p.collection_interval) },
       exporters: { [exporterId]: exporterCfg },
-      extensions: operationsExtensions("localhost", "state"),
+      extensions: operationsExtensions("agent", "localhost", "state"),
       service: {
         ...service,
         pipelines: {
@@ -177,17 +209,20 @@ export function agentConfig(p: Profile, backend: AgentTarget): Record<string, un
       },
     };
   }
-  const tierPipeline = (tier: "critical" | "standard" | "sampled") => ({
-    receivers: ["routing/tier"], processors: [`batch/${tier}`], exporters: [exporterId],
+  const TIERS = ["critical", "standard", "sampled"] as const;
+  type Tier = (typeof TIERS)[number];
+  // Gateway mode: each tier batches in its own exporter's persistent queue, none in memory.
+  const toGateway = backend === "gateway";
+  const tierExporter = (tier: Tier) => (toGateway ? `${exporterId}/${tier}` : exporterId);
+  const tierPipeline = (tier: Tier) => ({
+    receivers: ["routing/tier"], processors: toGateway ? [] : [`batch/${tier}`], exporters: [tierExporter(tier)],
   });
-  const batch = (tier: "critical" | "standard" | "sampled") => ({ timeout: p.batch[tier].timeout, send_batch_size: p.batch[tier].size });
+  const batch = (tier: Tier) => ({ timeout: p.batch[tier].timeout, send_batch_size: p.batch[tier].size });
   return {
     ...common,
     processors: {
       ...ingest,
-      "batch/critical": batch("critical"),
-      "batch/standard": batch("standard"),
-      "batch/sampled": batch("sampled"),
+      ...(toGateway ? {} : Object.fromEntries(TIERS.map((t) => [`batch/${t}`, batch(t)]))),
     },
     connectors: {
       "routing/tier": {
@@ -199,8 +234,8 @@ export function agentConfig(p: Profile, backend: AgentTarget): Record<string, un
         ],
       },
     },
-    exporters: { [exporterId]: exporterCfg },
-    extensions: operationsExtensions("localhost", "state"),
+    exporters: toGateway ? Object.fromEntries(TIERS.map((t) => [tierExporter(t), gatewayExporter(p.batch[t])])) : { [exporterId]: exporterCfg },
+    extensions: operationsExtensions("agent", "localhost", "state"),
     service: {
       ...service,
       pipelines: {

@@ -1,9 +1,11 @@
 // Gateway mode (DESIGN.md, "Beyond one machine"): agents keep the per-process work and send what
-// they keep to a gateway tier through the loadbalancing exporter, keyed by resource so a process
-// always lands on one replica; the gateway batches, compresses, queues on disk and exports.
+// they keep to a gateway tier through the load_balancing exporter, keyed by resource so a process
+// always lands on one replica; the gateway queues on disk, batches inside that queue, compresses
+// and exports. Nothing it has acknowledged waits in memory only (docs/operations/delivery.md).
 import { durationSeconds } from "../duration.ts";
 import type { Profile } from "../profile/schema.ts";
 import { agentConfig, DELTA_TO_CUMULATIVE, deltaToCumulative, exporter, type Backend } from "./agent.ts";
+import { PORTS } from "./operations.ts";
 import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
 
 /**
@@ -21,25 +23,28 @@ export function agentToGateway(p: Profile, backend: Backend = "newrelic"): Recor
 /**
  * gatewayConfig is the gateway towards backend. For Prometheus it turns the agents' deltas back
  * into counters (each resource always reaches one replica, so each replica sees whole streams)
- * and serves them for scraping, without batching.
+ * and serves them for scraping. A push backend's exporter batches inside its persistent queue
+ * (gateway-queue): the receiver acknowledges a request once it is on disk, never while it sits
+ * in a batch processor's memory. The file backend writes each request through at once.
  */
 export function gatewayConfig(p: Profile, backend: Backend): Record<string, unknown> {
-  const [exporterId, exporterCfg] = exporter(backend, p.collection_interval, "0.0.0.0");
-  const last: [string, Record<string, unknown>] = backend === "prometheus"
-    ? [DELTA_TO_CUMULATIVE, deltaToCumulative(p.collection_interval)]
-    : ["batch", { timeout: p.batch.standard.timeout, send_batch_size: p.batch.standard.size }];
+  const [exporterId, base] = exporter(backend, p.collection_interval, "0.0.0.0");
+  const exporterCfg = base.sending_queue
+    ? { ...base, sending_queue: { ...(base.sending_queue as object), batch: { flush_timeout: p.batch.standard.timeout, min_size: p.batch.standard.size, sizer: "items" } } }
+    : base;
+  const processors: Record<string, unknown> = {
+    memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib * 2, spike_limit_mib: Math.floor(p.memory_limit_mib / 2) },
+    ...(backend === "prometheus" ? { [DELTA_TO_CUMULATIVE]: deltaToCumulative(p.collection_interval) } : {}),
+  };
   return {
-    receivers: { otlp: { protocols: { grpc: { endpoint: "${env:NRDOT_GATEWAY_LISTEN:-0.0.0.0:4317}" } } } },
-    processors: {
-      memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib * 2, spike_limit_mib: Math.floor(p.memory_limit_mib / 2) },
-      [last[0]]: last[1],
-    },
+    receivers: { otlp: { protocols: { grpc: { endpoint: `\${env:NRDOT_GATEWAY_LISTEN:-0.0.0.0:${PORTS.gateway.otlp}}` } } } },
+    processors,
     exporters: { [exporterId]: exporterCfg },
-    extensions: operationsExtensions("0.0.0.0", "gateway-queue"),
+    extensions: operationsExtensions("gateway", "0.0.0.0", "gateway-queue"),
     service: {
       extensions: OPERATIONS_EXTENSIONS,
-      telemetry: selfTelemetry("0.0.0.0"),
-      pipelines: { metrics: { receivers: ["otlp"], processors: ["memory_limiter", last[0]], exporters: [exporterId] } },
+      telemetry: selfTelemetry("gateway", "0.0.0.0"),
+      pipelines: { metrics: { receivers: ["otlp"], processors: Object.keys(processors), exporters: [exporterId] } },
     },
   };
 }

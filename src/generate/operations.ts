@@ -1,17 +1,29 @@
 // What every generated collector runs for its operators: health_check, pprof and zpages on
 // endpoints overridable by environment, file_storage for state and queues, and its own metrics
-// on :8888 (Prometheus).
-export function operationsExtensions(healthHost: string, stateDir: string): Record<string, unknown> {
+// (Prometheus, NRDOT_TELEMETRY_PORT). The agent and the gateway have distinct default ports, so the
+// generated pair runs on one host as it is.
+export type Role = "agent" | "gateway";
+
+/** The default ports of each role: telemetry, health_check, pprof, zpages, and the OTLP receiver. */
+export const PORTS: Record<Role, { telemetry: number; health: number; pprof: number; zpages: number; otlp: number }> = {
+  agent: { telemetry: 8888, health: 13133, pprof: 1777, zpages: 55679, otlp: 4317 },
+  gateway: { telemetry: 8889, health: 13134, pprof: 1778, zpages: 55680, otlp: 4317 },
+};
+
+export function operationsExtensions(role: Role, healthHost: string, stateDir: string): Record<string, unknown> {
+  const p = PORTS[role];
   return {
-    health_check: { endpoint: `\${env:NRDOT_HEALTH_ENDPOINT:-${healthHost}:13133}` },
-    pprof: { endpoint: "${env:NRDOT_PPROF_ENDPOINT:-localhost:1777}" },
-    zpages: { endpoint: "${env:NRDOT_ZPAGES_ENDPOINT:-localhost:55679}" },
-    file_storage: { directory: `\${env:NRDOT_DATA_DIR:-./data}/${stateDir}`, create_directory: true },
+    health_check: { endpoint: `\${env:NRDOT_HEALTH_ENDPOINT:-${healthHost}:${p.health}}` },
+    pprof: { endpoint: `\${env:NRDOT_PPROF_ENDPOINT:-localhost:${p.pprof}}` },
+    zpages: { endpoint: `\${env:NRDOT_ZPAGES_ENDPOINT:-localhost:${p.zpages}}` },
+    // timeout: how long a component waits for a database another process holds (bbolt's lock)
+    // before its start fails; scripts/run.sh refuses a data dir in use before that.
+    file_storage: { directory: `\${env:NRDOT_DATA_DIR:-./data}/${stateDir}`, create_directory: true, timeout: "1s" },
   };
 }
 
 export const OPERATIONS_EXTENSIONS = ["health_check", "pprof", "zpages", "file_storage"];
 
-export function selfTelemetry(host: string): Record<string, unknown> {
-  return { metrics: { readers: [{ pull: { exporter: { prometheus: { host, port: 8888 } } } }] } };
+export function selfTelemetry(role: Role, host: string): Record<string, unknown> {
+  return { metrics: { readers: [{ pull: { exporter: { prometheus: { host, port: `\${env:NRDOT_TELEMETRY_PORT:-${PORTS[role].telemetry}}` } } } }] } };
 }

@@ -5,7 +5,13 @@ const duration = { type: "string", pattern: "^(\\$\\{[^}]+\\}|[0-9]+(ns|us|ms|s|
 const envOr = (t: Record<string, unknown>) => ({ anyOf: [t, { type: "string", pattern: "^\\$\\{env:[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$" }] });
 const str = { type: "string", minLength: 1 };
 const strict = (properties: Record<string, unknown>, required: string[] = []) => ({ type: "object", additionalProperties: false, properties, required });
-const queue = strict({ enabled: { type: "boolean" }, storage: str, num_consumers: { type: "integer" }, queue_size: { type: "integer" } });
+const sizer = { enum: ["requests", "items", "bytes"] };
+// exporterhelper v0.158's sending_queue; `batch` batches inside the queue (with `storage`, on disk).
+const queue = strict({
+  enabled: { type: "boolean" }, storage: str, num_consumers: { type: "integer", minimum: 1 }, queue_size: { type: "integer", minimum: 1 },
+  sizer, block_on_overflow: { type: "boolean" }, wait_for_result: { type: "boolean" },
+  batch: strict({ flush_timeout: duration, min_size: { type: "integer", minimum: 0 }, max_size: { type: "integer", minimum: 0 }, sizer }),
+});
 const retry = strict({ enabled: { type: "boolean" }, initial_interval: duration, max_interval: duration, max_elapsed_time: duration });
 
 export const componentSchemas: Record<string, Record<string, unknown>> = {
@@ -39,14 +45,31 @@ export const componentSchemas: Record<string, Record<string, unknown>> = {
     initial_value: { enum: ["auto", "keep", "drop"] },
   }),
   delta_to_cumulative: strict({ max_stale: duration, max_streams: { type: "integer", minimum: 0 } }),
-  wasm: strict({ module: str, config: { type: "object" }, storage: str, checkpoint_interval: duration, memory_limit_mib: { type: "integer", minimum: 1, maximum: 4096 } }, ["module"]),
+  wasm: strict({
+    module: str, config: { type: "object" }, storage: str, checkpoint_interval: duration, memory_limit_mib: { type: "integer", minimum: 1, maximum: 4096 },
+    // A resource attribute key: no whitespace, and not the tier's own attribute.
+    score_attribute: { type: "string", pattern: "^\\S*$", not: { const: "nrdot.tier" } },
+  }, ["module"]),
+  resource_detection: strict({
+    detectors: { type: "array", items: str },
+    override: { type: "boolean" },
+    timeout: duration,
+    refresh_interval: duration,
+    system: strict({
+      hostname_sources: { type: "array", items: { enum: ["os", "dns", "cname", "lookup"] } },
+      resource_attributes: { type: "object", additionalProperties: strict({ enabled: { type: "boolean" } }) },
+    }),
+  }, ["detectors"]),
   batch: strict({ timeout: duration, send_batch_size: { type: "integer", minimum: 0 }, send_batch_max_size: { type: "integer", minimum: 0 } }),
   routing: strict({
     default_pipelines: { type: "array", items: str },
     error_mode: { enum: ["ignore", "silent", "propagate"] },
     table: { type: "array", items: strict({ context: { enum: ["resource", "metric", "datapoint", "request"] }, condition: str, statement: str, pipelines: { type: "array", items: str, minItems: 1 } }, ["pipelines"]) },
   }, ["table"]),
-  file: strict({ path: str, format: { enum: ["json", "proto"] } }, ["path"]),
+  file: strict({
+    path: str, format: { enum: ["json", "proto"] }, append: { type: "boolean" }, flush_interval: duration, create_directory: { type: "boolean" },
+    rotation: strict({ max_megabytes: { type: "integer", minimum: 1 }, max_days: { type: "integer", minimum: 0 }, max_backups: { type: "integer", minimum: 0 }, localtime: { type: "boolean" } }),
+  }, ["path"]),
   otlp_http: strict({ endpoint: str, headers: { type: "object", additionalProperties: { type: "string" } }, compression: { enum: ["none", "gzip", "zstd", "snappy"] }, sending_queue: queue, retry_on_failure: retry }, ["endpoint"]),
   prometheus: strict({
     endpoint: str,
@@ -65,10 +88,11 @@ export const componentSchemas: Record<string, Record<string, unknown>> = {
     protocol: strict({ otlp: { type: "object" } }, ["otlp"]),
     resolver: strict({ static: { type: "object" }, dns: strict({ hostname: str, port: envOr({ type: "string" }) }, ["hostname"]), k8s: { type: "object" } }),
     sending_queue: queue,
+    retry_on_failure: retry,
   }, ["protocol", "resolver"]),
   otlp: strict({ protocols: strict({ grpc: strict({ endpoint: str }), http: strict({ endpoint: str, max_request_body_size: { type: "integer" } }) }) }, ["protocols"]),
   health_check: strict({ endpoint: str }),
   pprof: strict({ endpoint: str }),
   zpages: strict({ endpoint: str }),
-  file_storage: strict({ directory: str, create_directory: { type: "boolean" }, timeout: duration }, ["directory"]),
+  file_storage: strict({ directory: str, create_directory: { type: "boolean" }, timeout: duration, fsync: { type: "boolean" } }, ["directory"]),
 };

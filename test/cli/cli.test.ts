@@ -39,7 +39,7 @@ describe("nrdot generate", () => {
 
   it("--backend prometheus: counters again cumulative after the optimizer, series expiring within two intervals", async () => {
     const cfg = parse(readFileSync(join(repoRoot, "configs/balanced-prometheus/agent.yaml"), "utf8"));
-    assert.deepEqual(cfg.service.pipelines["metrics/ingest"].processors, ["memory_limiter", "cumulative_to_delta", "wasm/optimize", "delta_to_cumulative"]);
+    assert.deepEqual(cfg.service.pipelines["metrics/ingest"].processors, ["memory_limiter", "resource_detection", "cumulative_to_delta", "wasm/optimize", "delta_to_cumulative"]);
     assert.deepEqual(cfg.service.pipelines["metrics/ingest"].exporters, ["prometheus"]);
     assert.equal(cfg.exporters.prometheus.endpoint, "${env:NRDOT_PROMETHEUS_ENDPOINT:-localhost:9464}");
     assert.equal(cfg.exporters.prometheus.resource_to_telemetry_conversion.enabled, true);
@@ -61,7 +61,7 @@ describe("nrdot generate", () => {
     assert.doesNotMatch(text, /secret-key-123|NEW_RELIC/);
     const cfg = parse(text);
     assert.equal(cfg.exporters.otlp_http.endpoint, "${env:NRDOT_OTLP_ENDPOINT:-http://localhost:4318}");
-    assert.deepEqual(cfg.service.pipelines["metrics/ingest"].processors, ["memory_limiter", "cumulative_to_delta", "wasm/optimize"]);
+    assert.deepEqual(cfg.service.pipelines["metrics/ingest"].processors, ["memory_limiter", "resource_detection", "cumulative_to_delta", "wasm/optimize"]);
     assert.deepEqual(cfg.service.pipelines["metrics/standard"].exporters, ["otlp_http"]);
   });
 
@@ -78,9 +78,58 @@ describe("nrdot generate", () => {
     assert.deepEqual(gw.service.pipelines.metrics.processors, ["memory_limiter", "delta_to_cumulative"]);
     assert.equal(gw.exporters.prometheus.endpoint, "${env:NRDOT_PROMETHEUS_ENDPOINT:-0.0.0.0:9464}");
     const agent = parse(readFileSync(join(dir, "agent.yaml"), "utf8"));
-    assert.deepEqual(agent.service.pipelines["metrics/ingest"].processors, ["memory_limiter", "cumulative_to_delta", "wasm/optimize"]);
+    assert.deepEqual(agent.service.pipelines["metrics/ingest"].processors, ["memory_limiter", "resource_detection", "cumulative_to_delta", "wasm/optimize"]);
     // Every stream reaches the gateway's exporter about once an interval (its series expire after 15 s).
-    assert.deepEqual(["critical", "standard", "sampled"].map((t) => agent.processors[`batch/${t}`].timeout), ["1s", "1s", "1s"]);
+    assert.deepEqual(["critical", "standard", "sampled"].map((t) => agent.exporters[`load_balancing/${t}`].sending_queue.batch.flush_timeout), ["1s", "1s", "1s"]);
+  });
+
+  it("--mode gateway: nothing acknowledged waits in memory; the declared queue storage is used", async () => {
+    const dir = tmp();
+    assert.equal((await run(["generate", "--mode", "gateway", "--backend", "otlp", "-o", dir])).code, 0);
+    const agent = parse(readFileSync(join(dir, "agent.yaml"), "utf8"));
+    const gw = parse(readFileSync(join(dir, "gateway.yaml"), "utf8"));
+    // The gateway: no batch processor; the exporter batches inside its persistent queue.
+    assert.deepEqual(gw.service.pipelines.metrics.processors, ["memory_limiter"]);
+    assert.equal(Object.keys(gw.processors).some((p) => p.startsWith("batch")), false);
+    assert.equal(gw.exporters.otlp_http.sending_queue.storage, "file_storage");
+    assert.deepEqual(gw.exporters.otlp_http.sending_queue.batch, { flush_timeout: "10s", min_size: 8192, sizer: "items" });
+    assert.match(gw.extensions.file_storage.directory, /gateway-queue$/);
+    // The agent: per tier, a load_balancing exporter (canonical id) batching in its persistent
+    // queue; the per-endpoint exporters hold nothing of their own.
+    for (const t of ["critical", "standard", "sampled"]) {
+      assert.deepEqual(agent.service.pipelines[`metrics/${t}`].processors, [], t);
+      assert.deepEqual(agent.service.pipelines[`metrics/${t}`].exporters, [`load_balancing/${t}`]);
+      const e = agent.exporters[`load_balancing/${t}`];
+      assert.equal(e.sending_queue.storage, "file_storage");
+      assert.equal(e.protocol.otlp.sending_queue.enabled, false);
+      assert.equal(e.protocol.otlp.retry_on_failure.enabled, false);
+      assert.equal(e.retry_on_failure.enabled, true);
+    }
+    assert.equal(agent.exporters.loadbalancing, undefined, "not the deprecated id");
+    assert.equal(agent.exporters["load_balancing/sampled"].sending_queue.batch.flush_timeout, "30s");
+    // One host: every port the two listen on differs by default.
+    const ports = (c: any) => [c.extensions.health_check.endpoint, c.extensions.pprof.endpoint, c.extensions.zpages.endpoint,
+      c.service.telemetry.metrics.readers[0].pull.exporter.prometheus.port].map((e: string) => /(\d+)\}$/.exec(e)![1]);
+    const [a, g] = [ports(agent), ports(gw)];
+    assert.deepEqual(a, ["13133", "1777", "55679", "8888"]);
+    for (const p of g) assert.ok(!a.includes(p), `gateway port ${p} is also the agent's`);
+    assert.match(agent.service.telemetry.metrics.readers[0].pull.exporter.prometheus.port, /^\$\{env:NRDOT_TELEMETRY_PORT:-8888\}$/);
+  });
+
+  it("names the host before the optimizer: resource_detection, env then the OS, keeping a host.name already there", async () => {
+    for (const p of BUILTIN_PROFILES) {
+      const cfg = parse(readFileSync(join(repoRoot, "configs", p, "agent.yaml"), "utf8"));
+      const procs: string[] = cfg.service.pipelines["metrics/ingest"].processors;
+      assert.ok(procs.indexOf("resource_detection") >= 0 && procs.indexOf("resource_detection") < procs.indexOf("wasm/optimize"), p);
+      assert.deepEqual(cfg.processors.resource_detection.detectors, ["env", "system"]);
+      assert.equal(cfg.processors.resource_detection.override, false);
+    }
+  });
+
+  it("writes the file backend through, appending on restart, rotated", async () => {
+    const cfg = parse(readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8"));
+    assert.deepEqual(cfg.exporters.file.rotation, { max_megabytes: 100, max_backups: 5 });
+    assert.equal(cfg.exporters.file.append, undefined, "the exporter refuses append with rotation; rotation appends");
   });
 
   it("turns every counter the profile's scrape sends into deltas before the optimizer", async () => {
@@ -271,7 +320,7 @@ describe("nrdot validate", () => {
     const dir = tmp();
     const f = join(dir, "graph.yaml");
     const cfg = readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8")
-      .replace("- memory_limiter\n        - cumulative_to_delta", "- cumulative_to_delta\n        - memory_limiter")
+      .replace("- memory_limiter\n        - resource_detection", "- resource_detection\n        - memory_limiter")
       .replace("processors:\n        - batch/sampled", "processors:\n        - batch/nope")
       .replace("    default_pipelines:\n      - metrics/standard\n", "");
     writeFileSync(f, cfg);
@@ -318,7 +367,7 @@ describe("nrdot validate", () => {
     const dir = tmp();
     const f = join(dir, "bad.yaml");
     // Valid to our schemas; the memory_limiter's own Validate refuses a spike above the limit.
-    writeFileSync(f, readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8").replace("spike_limit_mib: 100", "spike_limit_mib: 900"));
+    writeFileSync(f, readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8").replace("spike_limit_mib: 50", "spike_limit_mib: 900"));
     const r = await run(["validate", f], env);
     assert.equal(r.code, 1);
     assert.match(r.err, /the collector refused the config[\s\S]*memory_limiter/);

@@ -1,5 +1,5 @@
 // End to end, two collectors on loopback: an agent generated in gateway mode optimizes this
-// host's processes and sends them through the loadbalancing exporter (OTLP) to a gateway, which
+// host's processes and sends them through the load_balancing exporter (OTLP) to a gateway, which
 // writes them to a file; nothing is lost while the gateway is down.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -22,9 +22,10 @@ describe("agent -> gateway over OTLP", () => {
     assert.equal(await main(["generate", "--mode", "gateway", "-o", dir], io), 0);
     const quiet = "service:\n  telemetry:\n    metrics:\n      level: none\n";
     const fastAgent = join(dir, "fast-agent.yaml");
-    writeFileSync(fastAgent, "receivers:\n  host_metrics:\n    collection_interval: 1s\nprocessors:\n  batch/critical: {timeout: 100ms}\n  batch/standard: {timeout: 100ms}\n  batch/sampled: {timeout: 100ms}\n" + quiet);
+    writeFileSync(fastAgent, "receivers:\n  host_metrics:\n    collection_interval: 1s\nexporters:\n" +
+      ["critical", "standard", "sampled"].map((t) => `  load_balancing/${t}: {sending_queue: {batch: {flush_timeout: 100ms}}}\n`).join("") + quiet);
     const fastGateway = join(dir, "fast-gateway.yaml");
-    writeFileSync(fastGateway, "processors:\n  batch: {timeout: 100ms}\n" + quiet);
+    writeFileSync(fastGateway, quiet);
     const port = await freePort();
     const ports = async () => ({ NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}` });
     // The gateway is down when the agent starts: what the agent scrapes meanwhile waits in its
