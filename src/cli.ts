@@ -8,6 +8,7 @@ import { simulateCommand } from "./commands/simulate.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { recordCommand } from "./commands/record.ts";
 import { schemasCommand } from "./commands/schemas.ts";
+import { experimentCommand, ExitStatus } from "./commands/experiment.ts";
 import { statusCommand } from "./commands/status.ts";
 
 export function program(io: Io): Command {
@@ -16,7 +17,7 @@ export function program(io: Io): Command {
     .option("--verbose", "show stack traces")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const c of [generateCommand(io), validateCommand(io), simulateCommand(io), replayCommand(io), recordCommand(io), schemasCommand(io), statusCommand(io)]) p.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
+  for (const c of [generateCommand(io), validateCommand(io), simulateCommand(io), replayCommand(io), recordCommand(io), schemasCommand(io), statusCommand(io), experimentCommand(io)]) p.addCommand(c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   return p;
 }
 
@@ -27,6 +28,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await p.parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {
+    if (e instanceof ExitStatus) return e.code;
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof UserError) {
       io.stderr.write(`nrdot: ${e.message}\n`);
