@@ -12,7 +12,7 @@ AS_SOURCES := $(shell find processors -name '*.ts' -not -path '*/__tests__/*' 2>
 TEST_MODULES := $(patsubst %.ts,%.wasm,$(wildcard collector/wasmprocessor/testdata/modules/*.ts))
 
 .PHONY: all build wasm run test test-go test-as test-node bench tools distribution fixtures configs clean
-.PHONY: image test-deploy
+.PHONY: image test-deploy cli
 all: build
 
 ## tools: the pinned ocb builder (in .tools/, ignored) and the npm packages from the lockfile
@@ -22,6 +22,12 @@ $(BUILDER):
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+
+## cli: the nrdot CLI compiled to dist/ (package.json's bin; `npm ci` builds it too, by `prepare`)
+CLI_SOURCES := $(shell find src -name '*.ts' -not -name '*.test.ts') tsconfig.json tsconfig.build.json package.json scripts/cli-listing.mjs
+cli: dist/commands.json
+dist/commands.json: $(CLI_SOURCES) | node_modules/.installed
+	npm run --silent build
 
 ## wasm: one module per processor into build/wasm/
 wasm: node_modules/.installed
@@ -66,7 +72,7 @@ test-go: $(TEST_MODULES) fixtures
 test-as: node_modules/.installed
 	npx asp --config as-pect.config.js
 
-test-node: build
+test-node: build cli
 	npx tsc --noEmit -p .
 	node --import tsx --test --test-concurrency=1 $$(find test src -name '*.test.ts' | sort)
 
@@ -90,4 +96,4 @@ test-deploy: build
 	cd deploy/kubernetes/validate && go test -count=1 ./...
 
 clean:
-	rm -rf build bin
+	rm -rf build bin dist

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The nrdot command: the only file that touches the process (argv, streams, exit code).
+// nrdot from the sources, for development (no build step): src/bin/nrdot.ts through tsx. The
+// installed command is its compiled form, dist/bin/nrdot.js (package.json's bin).
 import { register } from "tsx/esm/api";
 
 register();
-const { main } = await import("../cli.ts");
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+await import("./nrdot.ts");

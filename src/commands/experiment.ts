@@ -51,7 +51,7 @@ export function experimentCommand(io: Io): Command {
     .requiredOption("--promote-to <file>", "the config to replace, atomically, when the treatment passes")
     .addOption(new Option("--backend <backend>", "exporter of the promoted config (default: newrelic when NEW_RELIC_LICENSE_KEY is set, else file)").choices(BACKENDS))
     .option("--keep <dir>", "keep the collector's config and the three streams in this folder")
-    .option("--collector <path>", "the built collector", resolve("bin/nrdot-collector"))
+    .option("--collector <path>", "the built collector", resolve(io.cwd ?? ".", "bin/nrdot-collector"))
     .option("--json", "print the result as one JSON object")
     .option("--html <file>", "write a report that plots both arms over time")
     .action(async (specFile: string, opts: { duration?: string; interval?: string; promoteTo: string; backend?: Backend; keep?: string; collector: string; json?: boolean; html?: string }) => {

@@ -45,7 +45,7 @@ export function recordCommand(io: Io): Command {
     .option("--duration <d>", "how long to record (30s, 5m, 1h)", "5m")
     .option("--interval <d>", "scrape interval", "10s")
     .requiredOption("-o, --out <file>", "OTLP/JSON lines to write")
-    .option("--collector <path>", "the built collector", resolve("bin/nrdot-collector"))
+    .option("--collector <path>", "the built collector", resolve(io.cwd ?? ".", "bin/nrdot-collector"))
     .action(async (opts: RecordOptions) => {
       await runRecord(opts, io.env);
       io.stdout.write(`recorded ${opts.duration} of process metrics into ${opts.out}\n`);

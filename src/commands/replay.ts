@@ -70,7 +70,7 @@ export function replayCommand(io: Io): Command {
     .option("-c, --config <file>", "a collector config instead of a profile")
     .requiredOption("-i, --input <file>", "recorded OTLP/JSON lines")
     .requiredOption("-o, --output <file>", "where the collector writes the optimized stream")
-    .option("--collector <path>", "the built collector", resolve("bin/nrdot-collector"))
+    .option("--collector <path>", "the built collector", resolve(io.cwd ?? ".", "bin/nrdot-collector"))
     .option("--json", "print the report as JSON")
     .option("--timeout <seconds>", "give up after this long", "120")
     .action(async (opts: ReplayOptions) => {

@@ -27,7 +27,7 @@ export function validateCommand(io: Io): Command {
   return new Command("validate")
     .description("check collector configs: schemas, pipeline graph, WASM modules, then the collector's own validate")
     .argument("<config...>", "collector config files")
-    .option("--collector <path>", "the built collector", resolve("bin/nrdot-collector"))
+    .option("--collector <path>", "the built collector", resolve(io.cwd ?? ".", "bin/nrdot-collector"))
     .option("--no-collector-check", "skip the collector's own validate")
     .action(async (files: string[], opts: ValidateOptions) => {
       const problems = await validate(files, opts, io.env);
