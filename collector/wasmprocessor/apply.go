@@ -1,6 +1,8 @@
 package wasmprocessor
 
 import (
+	"math"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
@@ -14,6 +16,8 @@ const countUnit = "{process}"
 // outcome counts what apply did, for the processor's telemetry.
 type outcome struct {
 	kept, dropped, rolledUp, invalid int64
+	// nonfinite counts the NaN and infinite values left out of the roll-ups' sums.
+	nonfinite int64
 }
 
 // applier applies decision records as the module declared (its roll-up) and the processor's
@@ -79,6 +83,7 @@ func (a *applier) apply(rms pmetric.ResourceMetricsSlice, records []byte, rd *re
 		return false
 	})
 	for _, other := range others {
+		out.nonfinite += other.nonfinite
 		other.finish(rd.shapes, a.rollup.count)
 		other.rm.MoveTo(rms.AppendEmpty())
 	}
@@ -162,6 +167,9 @@ type rollup struct {
 	sums  []pointSum // by point shape
 	used  []bool
 	order []int32 // point shapes in the order they were first summed
+	// nonfinite counts the points left out because their value was NaN or ±Inf: one such value
+	// would make the group's sum NaN or infinite, and the backend's host totals with it.
+	nonfinite int64
 }
 
 // pointSum is one point of the roll-up while it is being summed.
@@ -194,13 +202,20 @@ func newRollup(group string, first pmetric.ResourceMetrics, decl *rollupDecl, nS
 	return r
 }
 
-// add sums one row's summable points.
+// add sums one row's summable points; a NaN or infinite value is left out (and counted), as if
+// the point were absent: its time does not count either.
 func (r *rollup) add(points []cachedPoint, s *shapes) {
 	r.count++
 	for k := range points {
 		cp := &points[k]
 		if !s.summable(cp.shape) {
 			continue
+		}
+		if !cp.isInt {
+			if v := cp.value(); math.IsNaN(v) || math.IsInf(v, 0) {
+				r.nonfinite++
+				continue
+			}
 		}
 		if !r.used[cp.shape] {
 			r.used[cp.shape] = true

@@ -15,6 +15,9 @@ const (
 	stability                 = component.StabilityLevelAlpha
 	defaultMemoryLimitMiB     = 64
 	defaultCheckpointInterval = 30 * time.Second
+	defaultCallTimeout        = time.Second
+	defaultBreakerFailures    = 5
+	defaultBreakerCoolDown    = time.Minute
 )
 
 var processorCapabilities = consumer.Capabilities{MutatesData: true}
@@ -33,6 +36,8 @@ func createDefaultConfig() component.Config {
 		MemoryLimitMiB:     defaultMemoryLimitMiB,
 		CheckpointInterval: defaultCheckpointInterval,
 		ScoreAttribute:     "", // no score: it would make a new series every scrape
+		CallTimeout:        defaultCallTimeout,
+		CircuitBreaker:     BreakerConfig{Failures: defaultBreakerFailures, CoolDown: defaultBreakerCoolDown},
 	}
 }
 

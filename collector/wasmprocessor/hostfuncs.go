@@ -3,7 +3,12 @@ package wasmprocessor
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,8 +40,8 @@ type hostFuncs struct {
 	pressure func() float64
 }
 
-func newHostFuncs(logger *zap.Logger, module string) *hostFuncs {
-	return &hostFuncs{logger: logger, module: module, pressure: newMemoryPressure(time.Second)}
+func newHostFuncs(logger *zap.Logger, module string, pressure func() float64) *hostFuncs {
+	return &hostFuncs{logger: logger, module: module, pressure: pressure}
 }
 
 func (h *hostFuncs) instantiate(ctx context.Context, rt wazero.Runtime) (api.Module, error) {
@@ -78,31 +83,85 @@ func (h *hostFuncs) memoryPressure(_ context.Context, _ api.Module, stack []uint
 	stack[0] = api.EncodeF64(h.pressure())
 }
 
-// newMemoryPressure reports the Go heap in use as a fraction of the process's soft memory limit
-// (GOMEMLIMIT, which the memory_limiter's limit is normally paired with), or 0 with no limit.
-// Readings are cached for ttl because guests may ask once per batch.
-func newMemoryPressure(ttl time.Duration) func() float64 {
+// pressureTTL is how long a memory pressure reading is reused (guests may ask once per batch);
+// tests set it to 0.
+var pressureTTL = time.Second
+
+// newMemoryPressure reports the Go heap (bytes in heap objects, the number memory_limiter checks)
+// as a fraction of limit, clamped to [0, 1]; 0 when limit is 0. Readings are cached for ttl.
+func newMemoryPressure(limit uint64, ttl time.Duration) func() float64 {
 	var (
 		mu      sync.Mutex
 		next    time.Time
 		cached  float64
-		samples = []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/gomemlimit:bytes"}}
+		samples = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	)
 	return func() float64 {
+		if limit == 0 {
+			return 0
+		}
 		mu.Lock()
 		defer mu.Unlock()
-		if now := time.Now(); now.After(next) {
+		if now := time.Now(); ttl == 0 || now.After(next) {
 			next = now.Add(ttl)
 			metrics.Read(samples)
 			p := 0.0
-			if samples[0].Value.Kind() == metrics.KindUint64 && samples[1].Value.Kind() == metrics.KindUint64 {
-				live, limit := samples[0].Value.Uint64(), samples[1].Value.Uint64()
-				if limit > 0 && limit < math.MaxInt64 {
-					p = math.Min(1, float64(live)/float64(limit))
-				}
+			if samples[0].Value.Kind() == metrics.KindUint64 {
+				p = math.Min(1, float64(samples[0].Value.Uint64())/float64(limit))
 			}
 			cached = p
 		}
 		return cached
 	}
+}
+
+// Where the memory limit comes from, for the log line that says it.
+const (
+	limitFromConfig     = "memory_pressure_limit_mib"
+	limitFromGOMEMLIMIT = "GOMEMLIMIT"
+	limitFromCgroup     = "cgroup memory limit"
+)
+
+// cgroupFiles are read in order for the container's memory limit: the process's own cgroup v2
+// (its path from /proc/self/cgroup), the cgroup v2 root as a container sees it, cgroup v1.
+var cgroupRoot = "/sys/fs/cgroup"
+
+// memoryLimit returns the limit memory pressure is relative to, and where it came from: the
+// processor's memory_pressure_limit_mib, else GOMEMLIMIT when set, else the cgroup's memory limit,
+// else 0 ("").
+func memoryLimit(configMiB uint32) (uint64, string) {
+	if configMiB > 0 {
+		return uint64(configMiB) << 20, limitFromConfig
+	}
+	if l := debug.SetMemoryLimit(-1); l > 0 && l < math.MaxInt64 {
+		return uint64(l), limitFromGOMEMLIMIT
+	}
+	if l := cgroupMemoryLimit(); l > 0 {
+		return l, limitFromCgroup
+	}
+	return 0, ""
+}
+
+func cgroupMemoryLimit() uint64 {
+	var files []string
+	if b, err := os.ReadFile("/proc/self/cgroup"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "0::"); ok && rest != "/" && rest != "" {
+				files = append(files, filepath.Join(cgroupRoot, rest, "memory.max"))
+			}
+		}
+	}
+	files = append(files, filepath.Join(cgroupRoot, "memory.max"), filepath.Join(cgroupRoot, "memory", "memory.limit_in_bytes"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil || v == 0 || v >= 1<<60 { // "max", or cgroup v1's "unlimited"
+			continue
+		}
+		return v
+	}
+	return 0
 }

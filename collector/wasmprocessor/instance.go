@@ -21,6 +21,12 @@ const (
 // half-updated and must be thrown away.
 var errTrap = errors.New("wasm guest trapped")
 
+// errDeadline marks a call stopped at its deadline (call_timeout); wazero has closed the instance.
+var errDeadline = errors.New("wasm guest call passed its deadline")
+
+// errStopped marks a call stopped because the processor is shutting down; not the guest's fault.
+var errStopped = errors.New("wasm guest call stopped: the processor is shutting down")
+
 // statusError is a non-zero status returned by the guest with its message; the instance is fine.
 type statusError struct {
 	call    string
@@ -71,6 +77,12 @@ func (in *instance) call(ctx context.Context, name string, params ...uint32) (ui
 		in.stack[i] = api.EncodeU32(p)
 	}
 	if err := in.fns[name].CallWithStack(ctx, in.stack); err != nil {
+		switch cerr := ctx.Err(); {
+		case errors.Is(cerr, context.DeadlineExceeded):
+			return 0, fmt.Errorf("%w: %s", errDeadline, name)
+		case cerr != nil:
+			return 0, fmt.Errorf("%w: %s", errStopped, name)
+		}
 		return 0, fmt.Errorf("%w: %s: %v", errTrap, name, err)
 	}
 	return api.DecodeU32(in.stack[0]), nil

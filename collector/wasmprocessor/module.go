@@ -18,6 +18,10 @@ const hostModuleName = "nrdot"
 
 var errBadModule = errors.New("wasm module refused")
 
+// closeOnContextDone makes guest calls interruptible; only the benchmark turns it off, to
+// measure what it costs.
+var closeOnContextDone = true
+
 // requiredExports lists every function of the ABI with its signature.
 var requiredExports = map[string]struct{ params, results []api.ValueType }{
 	"nrdot_abi_version": {nil, []api.ValueType{api.ValueTypeI32}},
@@ -52,7 +56,13 @@ func loadModule(ctx context.Context, path string, memoryLimitMiB uint32, host *h
 	if err != nil {
 		return nil, moduleError(path, "cannot read: %v", err)
 	}
+	// WithCloseOnContextDone compiles a check into every loop of the guest that leaves native code
+	// and looks at the call's context: without it a guest that never returns cannot be stopped,
+	// and the Go runtime cannot preempt it either (compiled code is not async-preemptible), so the
+	// next stop-the-world (a GC, at the latest the forced one every 2 minutes) freezes the whole
+	// process behind it. Its cost is measured in docs/benchmarks.md.
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().
+		WithCloseOnContextDone(closeOnContextDone).
 		WithMemoryLimitPages(memoryLimitMiB*16)) // 64 KiB pages
 	compiled, err := rt.CompileModule(ctx, code)
 	if err != nil {

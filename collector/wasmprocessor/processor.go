@@ -6,16 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 )
 
+// shutdownSnapshotTimeout bounds the last snapshot at shutdown, whatever call_timeout says, so
+// shutdown finishes within seconds whatever the guest does.
+const shutdownSnapshotTimeout = 5 * time.Second
+
 // wasmProcessor runs one guest module over every metrics batch. A guest instance keeps state, so
-// calls are serialized by mu; a trapped instance is replaced from the last snapshot.
+// calls are serialized by mu; every call has a deadline (call_timeout), and a failed instance is
+// replaced from the last snapshot. Telemetry never takes mu.
 type wasmProcessor struct {
 	id         component.ID
 	cfg        *Config
@@ -25,14 +32,22 @@ type wasmProcessor struct {
 	configJSON []byte
 	cols       *columns
 	apply      applier
-	state      *stateStore
-	warned     map[string]bool // metrics already logged as kept on a rolled-up resource
+	pressure   func() float64
+	// life is cancelled at shutdown: a call running then stops at its next loop iteration.
+	life       context.Context
+	stop       context.CancelFunc
+	breakerBit atomic.Int64 // 1 while the breaker is open, for the gauge
+	statusHost atomic.Pointer[component.Host]
 
 	mu             sync.Mutex
-	inst           *instance // nil after a trap until re-instantiation succeeds
+	closed         bool
+	state          *stateFile // nil: snapshots in memory only
+	inst           *instance  // nil after a failure until re-instantiation succeeds
 	table          tableBuilder
+	breaker        breaker
 	lastSnapshot   []byte
 	lastCheckpoint time.Time
+	warned         map[string]bool // metrics already logged as kept on a rolled-up resource
 }
 
 func newWasmProcessor(ctx context.Context, set processor.Settings, cfg *Config) (*wasmProcessor, error) {
@@ -40,32 +55,52 @@ func newWasmProcessor(ctx context.Context, set processor.Settings, cfg *Config) 
 	if err != nil {
 		return nil, fmt.Errorf("wasm processor %s: config cannot be encoded as JSON: %w", set.ID, err)
 	}
-	tel, err := newTelemetry(set.TelemetrySettings, set.ID)
+	limit, source := memoryLimit(cfg.MemoryPressureLimitMiB)
+	if limit == 0 {
+		set.Logger.Warn("no memory limit is known, so the memory pressure handed to the module is always 0 and its degradation levels never apply; "+
+			"set memory_pressure_limit_mib, or GOMEMLIMIT, or run in a cgroup with a memory limit", zap.String("module", cfg.Module))
+	} else {
+		set.Logger.Info("memory pressure is the Go heap relative to a limit", zap.String("module", cfg.Module),
+			zap.Uint64("limit_bytes", limit), zap.String("limit_from", source))
+	}
+	p := &wasmProcessor{id: set.ID, cfg: cfg, logger: set.Logger, configJSON: configJSON,
+		pressure: newMemoryPressure(limit, pressureTTL),
+		breaker:  breaker{threshold: cfg.CircuitBreaker.Failures, coolDown: cfg.CircuitBreaker.CoolDown}}
+	p.life, p.stop = context.WithCancel(context.Background())
+	p.tel, err = newTelemetry(set.TelemetrySettings, set.ID, p.breakerBit.Load, p.pressure)
 	if err != nil {
 		return nil, err
 	}
-	host := newHostFuncs(set.Logger, cfg.Module)
-	mod, err := loadModule(ctx, cfg.Module, cfg.MemoryLimitMiB, host)
+	mod, err := loadModule(ctx, cfg.Module, cfg.MemoryLimitMiB, newHostFuncs(set.Logger, cfg.Module, p.pressure))
 	if err != nil {
+		p.tel.close()
 		return nil, err
 	}
-	p := &wasmProcessor{id: set.ID, cfg: cfg, logger: set.Logger, tel: tel, module: mod, configJSON: configJSON}
-	inst, err := p.newInstance(ctx)
+	p.module = mod
+	inst, err := p.newInstance()
+	if err == nil {
+		var decl declarations
+		if decl, err = p.readDeclarations(inst); err != nil {
+			inst.close(ctx)
+			err = moduleError(cfg.Module, "%v", err)
+		} else {
+			p.inst, p.cols = inst, decl.cols
+			p.table.cols, p.table.rollup = decl.cols, decl.rollup
+			p.apply = applier{rollup: decl.rollup, scoreAttr: cfg.ScoreAttribute, unsummable: p.warnUnsummable}
+		}
+	}
 	if err != nil {
 		_ = mod.close(ctx)
+		p.tel.close()
 		return nil, err
 	}
-	decl, err := readDeclarations(ctx, inst)
-	if err != nil {
-		inst.close(ctx)
-		_ = mod.close(ctx)
-		return nil, moduleError(cfg.Module, "%v", err)
-	}
-	p.inst = inst
-	p.cols = decl.cols
-	p.table.cols, p.table.rollup = decl.cols, decl.rollup
-	p.apply = applier{rollup: decl.rollup, scoreAttr: cfg.ScoreAttribute, unsummable: p.warnUnsummable}
 	return p, nil
+}
+
+// callContext is the context of one call into the guest (or a few, for one batch): it ends at
+// call_timeout, or at shutdown.
+func (p *wasmProcessor) callContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(p.life, p.cfg.CallTimeout)
 }
 
 // declarations are what a configured module declares once: its columns and its roll-up.
@@ -74,7 +109,9 @@ type declarations struct {
 	rollup *rollupDecl
 }
 
-func readDeclarations(ctx context.Context, inst *instance) (declarations, error) {
+func (p *wasmProcessor) readDeclarations(inst *instance) (declarations, error) {
+	ctx, cancel := p.callContext()
+	defer cancel()
 	var d declarations
 	text, err := inst.declaration(ctx, "nrdot_columns")
 	if err == nil {
@@ -112,8 +149,10 @@ func orEmpty(m map[string]any) map[string]any {
 	return m
 }
 
-// newInstance instantiates and configures a fresh guest.
-func (p *wasmProcessor) newInstance(ctx context.Context) (*instance, error) {
+// newInstance instantiates and configures a fresh guest, within call_timeout.
+func (p *wasmProcessor) newInstance() (*instance, error) {
+	ctx, cancel := p.callContext()
+	defer cancel()
 	inst, err := p.module.instantiate(ctx)
 	if err != nil {
 		return nil, err
@@ -124,90 +163,129 @@ func (p *wasmProcessor) newInstance(ctx context.Context) (*instance, error) {
 		if errors.As(err, &se) {
 			return nil, fmt.Errorf("%s: the processor's `config` was refused by the module: %s", p.cfg.Module, se.message)
 		}
-		return nil, moduleError(p.cfg.Module, "%v", err)
+		return nil, fmt.Errorf("%w: %s: nrdot_configure: %w", errBadModule, p.cfg.Module, err)
 	}
 	return inst, nil
 }
 
-func (p *wasmProcessor) start(ctx context.Context, host component.Host) error {
-	if p.cfg.Storage == nil {
-		return nil
+func (p *wasmProcessor) start(_ context.Context, host component.Host) error {
+	p.statusHost.Store(&host)
+	dir := p.cfg.StateDirectory
+	if p.cfg.Storage != nil {
+		var err error
+		if dir, err = storageDirectory(host, *p.cfg.Storage); err != nil {
+			return fmt.Errorf("wasm processor %s (module %s): %w", p.id, p.cfg.Module, err)
+		}
+		p.logger.Warn("`storage` is deprecated: the state file is kept in the storage extension's directory, not in its database; "+
+			"replace `storage` with `state_directory`", zap.String("state_directory", dir))
 	}
-	store, err := openStateStore(ctx, host, *p.cfg.Storage, p.id, p.module.path)
-	if err != nil {
-		return err
-	}
-	p.state = store
-	snap, err := store.load(ctx)
-	if err != nil {
-		p.logger.Warn("cannot read the module's saved state; starting fresh", zap.Error(err))
+	if dir == "" {
 		return nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.restore(ctx, snap)
+	p.state = newStateFile(dir, p.id)
+	snap, err := p.state.load()
+	if err != nil {
+		p.tel.stateResets.Add(context.Background(), 1, p.tel.attrs)
+		p.logger.Warn("the module's saved state cannot be used; starting fresh", zap.String("module", p.cfg.Module), zap.Error(err))
+		return nil
+	}
+	if snap != nil && p.inst != nil {
+		p.restore(snap)
+	}
 	return nil
 }
 
 // restore loads a snapshot into the current instance; a snapshot the guest refuses is logged
-// and the guest starts fresh.
-func (p *wasmProcessor) restore(ctx context.Context, snap []byte) {
+// and counted, and the guest starts fresh.
+func (p *wasmProcessor) restore(snap []byte) {
 	if len(snap) == 0 {
 		return
 	}
+	ctx, cancel := p.callContext()
 	err := p.inst.restore(ctx, snap)
+	cancel()
 	if err == nil {
 		p.lastSnapshot = snap
 		return
 	}
+	p.tel.stateResets.Add(context.Background(), 1, p.tel.attrs)
 	p.logger.Warn("the module refused its saved state; starting fresh", zap.String("module", p.cfg.Module), zap.Error(err))
-	p.inst.close(ctx)
-	p.inst, err = p.newInstance(ctx)
+	p.lastSnapshot = nil
+	p.inst.close(context.Background())
+	p.inst, err = p.newInstance()
 	if err != nil {
 		p.logger.Error("cannot re-create the module instance; batches pass through", zap.Error(err))
 	}
 }
 
-func (p *wasmProcessor) shutdown(ctx context.Context) error {
+// shutdown stops a running call first (it ends at its next loop iteration), then takes a last
+// snapshot within a few seconds, whatever the guest does.
+func (p *wasmProcessor) shutdown(context.Context) error {
+	p.stop()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var errs []error
+	if p.closed {
+		return nil
+	}
+	p.closed = true
 	if p.inst != nil {
-		errs = append(errs, p.checkpoint(ctx))
-		p.inst.close(ctx)
-		p.inst = nil
+		ctx, cancel := context.WithTimeout(context.Background(), min(p.cfg.CallTimeout, shutdownSnapshotTimeout))
+		if err := p.checkpoint(ctx); err != nil {
+			p.logger.Warn("the module's last snapshot failed at shutdown; the previous one is kept", zap.String("module", p.cfg.Module), zap.Error(err))
+		}
+		cancel()
+		if p.inst != nil {
+			p.inst.close(context.Background())
+			p.inst = nil
+		}
 	}
-	if p.state != nil {
-		errs = append(errs, p.state.close(ctx))
-	}
-	errs = append(errs, p.module.close(ctx))
-	return errors.Join(errs...)
+	p.tel.close()
+	return p.module.close(context.Background())
 }
 
 func (p *wasmProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
 	rms := md.ResourceMetrics()
-	if rms.Len() == 0 {
+	rows := rms.Len()
+	if rows == 0 {
 		return md, nil
 	}
+	p.tel.rowsIn.Add(ctx, int64(rows), p.tel.attrs)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.inst == nil && !p.recover(ctx) {
-		p.tel.moduleErrors.Add(ctx, int64(rms.Len()), p.tel.attrs)
-		return md, nil // fail open: nothing is lost while the module is unavailable
+	began := time.Now()
+	if p.closed || !p.breaker.allow(began) {
+		p.tel.rowsPassed.Add(ctx, int64(rows), p.tel.attrs)
+		return md, nil // fail open: nothing is lost while the module is not called
 	}
-	began, rows := time.Now(), rms.Len()
-	records, err := p.decide(ctx, rms)
+	if p.inst == nil {
+		if err := p.recover(); err != nil {
+			p.failed(ctx, err, rows)
+			return md, nil
+		}
+	}
+	cctx, cancel := p.callContext()
+	records, err := p.decide(cctx, rms)
+	cancel()
 	if err != nil {
-		p.failOpen(ctx, err, rows)
+		p.failed(ctx, err, rows)
 		return md, nil
 	}
 	p.table.readRolledUp(rms, records)
 	out := p.apply.apply(rms, records, &p.table.read)
-	p.tel.record(ctx, rows, out, time.Since(began))
+	p.tel.record(ctx, out, time.Since(began))
+	if out.invalid > 0 {
+		p.failure(ctx, fmt.Errorf("%d invalid decisions", out.invalid))
+	} else {
+		p.success(ctx)
+	}
 	if time.Since(p.lastCheckpoint) >= p.cfg.CheckpointInterval {
-		if err := p.checkpoint(ctx); err != nil {
-			p.logger.Warn("checkpoint failed", zap.Error(err))
+		cctx, cancel := p.callContext()
+		if err := p.checkpoint(cctx); err != nil {
+			p.logger.Warn("checkpoint failed", zap.String("module", p.cfg.Module), zap.Error(err))
 		}
+		cancel()
 	}
 	return md, nil
 }
@@ -227,42 +305,100 @@ func (p *wasmProcessor) decide(ctx context.Context, rms pmetric.ResourceMetricsS
 	return p.inst.output(ctx, uint32(rms.Len()*decisionSize))
 }
 
-// failOpen handles a failed call: the batch passes through unchanged; after a trap the instance
-// is replaced from the last snapshot.
-func (p *wasmProcessor) failOpen(ctx context.Context, err error, rows int) {
-	if !errors.Is(err, errTrap) {
-		p.tel.moduleErrors.Add(ctx, int64(rows), p.tel.attrs)
-		p.logger.Warn("wasm module returned an error; batch passed through unchanged",
+// failed handles a batch the module did not process: it passes through unchanged and is counted;
+// after a trap or a deadline the instance is thrown away (rebuilt from the last snapshot before
+// the next call); the failure counts towards the circuit breaker.
+func (p *wasmProcessor) failed(ctx context.Context, err error, rows int) {
+	p.tel.rowsPassed.Add(ctx, int64(rows), p.tel.attrs)
+	if errors.Is(err, errStopped) {
+		return // shutting down: not the module's failure
+	}
+	p.count(ctx, err)
+	log := p.logger.Warn
+	if p.breaker.open {
+		log = p.logger.Debug // the breaker said it once
+	}
+	switch {
+	case errors.Is(err, errDeadline):
+		log("wasm module passed its call_timeout; batch passed through unchanged, the instance is rebuilt",
+			zap.String("module", p.cfg.Module), zap.Duration("call_timeout", p.cfg.CallTimeout), zap.Error(err))
+	case errors.Is(err, errTrap):
+		log("wasm module trapped; batch passed through unchanged, the instance is rebuilt from its last snapshot",
 			zap.String("module", p.cfg.Module), zap.Error(err))
+	default:
+		log("wasm module failed the batch; batch passed through unchanged",
+			zap.String("module", p.cfg.Module), zap.Error(err))
+	}
+	p.failure(ctx, err)
+}
+
+// count counts a failed call by its kind and throws away an instance that cannot be trusted.
+func (p *wasmProcessor) count(ctx context.Context, err error) {
+	switch {
+	case errors.Is(err, errDeadline):
+		p.tel.deadlines.Add(ctx, 1, p.tel.attrs)
+	case errors.Is(err, errTrap):
+		p.tel.traps.Add(ctx, 1, p.tel.attrs)
+	default:
+		p.tel.moduleErrors.Add(ctx, 1, p.tel.attrs)
 		return
 	}
-	p.tel.traps.Add(ctx, 1, p.tel.attrs)
-	p.logger.Error("wasm module trapped; batch passed through unchanged, re-creating the instance from its last snapshot",
-		zap.String("module", p.cfg.Module), zap.Error(err))
-	p.inst.close(ctx)
-	p.inst = nil
-	p.recover(ctx)
+	if p.inst != nil {
+		p.inst.close(context.Background())
+		p.inst = nil
+	}
 }
 
-// recover re-creates the instance from the last snapshot; it reports whether one is ready.
-func (p *wasmProcessor) recover(ctx context.Context) bool {
-	inst, err := p.newInstance(ctx)
+func (p *wasmProcessor) failure(ctx context.Context, err error) {
+	if !p.breaker.failure(time.Now()) {
+		return
+	}
+	p.breakerBit.Store(1)
+	p.tel.transition(ctx, true)
+	p.logger.Error("circuit breaker open: the wasm module failed too many times in a row; batches pass through unchanged until it is probed again",
+		zap.String("module", p.cfg.Module), zap.Int("consecutive_failures", p.breaker.failures),
+		zap.Duration("cool_down", p.cfg.CircuitBreaker.CoolDown), zap.Error(err))
+	p.reportStatus(componentstatus.NewRecoverableErrorEvent(
+		fmt.Errorf("circuit breaker open after %d consecutive failures of %s: %w", p.breaker.failures, p.cfg.Module, err)))
+}
+
+func (p *wasmProcessor) success(ctx context.Context) {
+	if !p.breaker.success() {
+		return
+	}
+	p.breakerBit.Store(0)
+	p.tel.transition(ctx, false)
+	p.logger.Info("circuit breaker closed: the wasm module processed a batch again", zap.String("module", p.cfg.Module))
+	p.reportStatus(componentstatus.NewEvent(componentstatus.StatusOK))
+}
+
+func (p *wasmProcessor) reportStatus(ev *componentstatus.Event) {
+	if h := p.statusHost.Load(); h != nil && *h != nil {
+		componentstatus.ReportStatus(*h, ev)
+	}
+}
+
+// recover re-creates the instance from the last snapshot.
+func (p *wasmProcessor) recover() error {
+	inst, err := p.newInstance()
 	if err != nil {
-		p.logger.Error("cannot re-create the wasm instance; batches pass through", zap.Error(err))
-		return false
+		return err
 	}
 	p.inst = inst
-	p.restore(ctx, p.lastSnapshot)
-	return p.inst != nil
+	p.restore(p.lastSnapshot)
+	if p.inst == nil {
+		return errors.New("the instance could not be re-created after its snapshot was refused")
+	}
+	return nil
 }
 
-// checkpoint snapshots the guest's state into memory and, when configured, into storage.
+// checkpoint snapshots the guest's state into memory and, when configured, into the state file.
 func (p *wasmProcessor) checkpoint(ctx context.Context) error {
 	p.lastCheckpoint = time.Now()
 	snap, err := p.inst.snapshot(ctx)
 	if err != nil {
-		if errors.Is(err, errTrap) {
-			p.failOpen(ctx, err, 0)
+		if !errors.Is(err, errStopped) {
+			p.count(ctx, err)
 		}
 		return err
 	}
@@ -270,5 +406,5 @@ func (p *wasmProcessor) checkpoint(ctx context.Context) error {
 	if p.state == nil {
 		return nil
 	}
-	return p.state.save(ctx, snap)
+	return p.state.save(snap)
 }
