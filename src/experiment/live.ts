@@ -1,11 +1,12 @@
 // nrdot experiment live: both arms on this host's own scrapes, in one real collector. One
 // host_metrics receiver fans out to three pipelines:
-//   metrics/reference: unoptimized, to a local file (the truth for accuracy; never exported);
+//   metrics/reference: unoptimized (the control's processing without wasm/optimize), to a local
+//                      file: the truth for accuracy, never exported;
 //   metrics/control:   the control's cumulative_to_delta -> wasm/optimize, to a file;
 //   metrics/treatment: the treatment's, to a file.
 // The CLI reads the three files, aligns the arms' output to the reference scrapes by their
 // timestamps (src/replay/intervals.ts), and analyzes them as `experiment run` does.
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -26,8 +27,12 @@ import type { ExperimentSpec } from "./spec.ts";
 import { ARMS, type Arm } from "./units.ts";
 
 /** armProcessors is an arm's ingest processing from its generated agent config, renamed per arm. */
-function armProcessors(cfg: any, arm: Arm): { processors: Record<string, unknown>; order: string[] } {
-  const ingest = cfg.service.pipelines["metrics/ingest"].processors as string[];
+function armProcessors(cfg: any, arm: Arm | "reference"): { processors: Record<string, unknown>; order: string[] } {
+  const ingest = (cfg.service.pipelines["metrics/ingest"].processors as string[])
+    // The reference is the same processing without the optimizer: host.name, and counters turned
+    // into deltas by the same rules, so a process born between the collector's start and its first
+    // scrape counts alike on both sides.
+    .filter((id) => arm !== "reference" || id.split("/")[0] !== "wasm");
   const processors: Record<string, unknown> = {};
   const order: string[] = [];
   for (const id of ingest) {
@@ -55,8 +60,9 @@ export function liveConfig(control: Profile, treatment: Profile, interval: strin
   // each optimizer rolls up its own exclusions.
   const exclude = control.exclude.filter((g) => treatment.exclude.includes(g));
   const cfgs = { control: agentConfig(control, "file") as any, treatment: agentConfig(treatment, "file") as any };
-  const processors: Record<string, unknown> = {};
-  const pipelines: Record<string, unknown> = { "metrics/reference": { receivers: ["host_metrics"], exporters: ["file/reference"] } };
+  const ref = armProcessors(cfgs.control, "reference");
+  const processors: Record<string, unknown> = { ...ref.processors };
+  const pipelines: Record<string, unknown> = { "metrics/reference": { receivers: ["host_metrics"], processors: ref.order, exporters: ["file/reference"] } };
   const exporters: Record<string, unknown> = { "file/reference": { path: join(dir, "reference.jsonl") } };
   for (const arm of ARMS) {
     const p = armProcessors(cfgs[arm], arm);
@@ -111,6 +117,7 @@ export async function runLive(spec: ExperimentSpec, opts: LiveOptions, env: Node
   if (duration === undefined) throw new UserError("--duration: how long to run? (or give the spec `duration` or `intervals`)", "EXPERIMENT_ARGS");
   if (!existsSync(dirname(resolve(opts.promoteTo)))) throw new UserError(`--promote-to ${opts.promoteTo}: its folder does not exist`, "EXPERIMENT_ARGS");
   const dir = opts.keep ? resolve(opts.keep) : mkdtempSync(join(tmpdir(), "nrdot-live-"));
+  mkdirSync(dir, { recursive: true });
   try {
     const cfgFile = join(dir, "live.yaml");
     const cfg = liveConfig(control, treatment, interval, dir);

@@ -6,6 +6,7 @@ const num = (x: number | null | undefined, d = 4) => (x === null || x === undefi
 
 function criterionLine(c: CriterionResult): string {
   const head = `${c.outcome.toUpperCase().padEnd(12)} ${c.name} ${c.direction} ${c.threshold}: estimate ${num(c.estimate)}`;
+  if (c.kind === "statistical" && !c.effect_size) return `${head}\n${" ".repeat(13)}${c.why}`;
   if (c.kind === "guarantee") return `${head} (worst unit; control ${num(c.control_estimate)}), ${c.violations}/${c.units} units miss it, miss rate ${num(c.interval[0])}..${num(c.interval[1])}\n${" ".repeat(13)}${c.why}`;
   return `${head}, interval ${num(c.interval[0])}..${num(c.interval[1])}, p = ${num(c.p_value, 5)} (violated: ${num(c.p_value_violated, 5)})\n` +
     `${" ".repeat(13)}effect: ${c.effect_size!.difference_of} ${num(c.effect_size!.difference)}, rank-biserial ${num(c.effect_size!.rank_biserial, 3)}, dz ${num(c.effect_size!.cohen_dz, 2)}; ` +
@@ -64,7 +65,7 @@ export function html(r: Result, title: string): string {
   const t = r.timeline;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const badge = { pass: "#1e9e5a", fail: "#c5221f", inconclusive: "#e37400" }[r.verdict];
-  const rows = Object.values(r.criteria).map((c) => `<tr><td>${c.name}</td><td>${c.direction} ${c.threshold}</td><td>${num(c.estimate)}</td><td>${num(c.interval[0])} .. ${num(c.interval[1])}<br><small>${esc(c.interval_of)}</small></td><td>${c.kind === "statistical" ? `${num(c.p_value, 5)} / ${num(c.p_value_violated, 5)}` : `${c.violations}/${c.units} miss`}</td><td>${c.kind === "statistical" ? `rank-biserial ${num(c.effect_size!.rank_biserial, 3)}<br>power ${num(c.power, 3)} at +${c.power_margin}` : `control ${num(c.control_estimate)}`}</td><td style="color:${{ pass: "#1e9e5a", fail: "#c5221f", inconclusive: "#e37400" }[c.outcome]}"><b>${c.outcome}</b></td></tr>`).join("\n");
+  const rows = Object.values(r.criteria).map((c) => `<tr><td>${c.name}</td><td>${c.direction} ${c.threshold}</td><td>${num(c.estimate)}</td><td>${num(c.interval[0])} .. ${num(c.interval[1])}<br><small>${esc(c.interval_of)}</small></td><td>${c.kind === "statistical" ? `${num(c.p_value, 5)} / ${num(c.p_value_violated, 5)}` : `${c.violations}/${c.units} miss`}</td><td>${c.kind === "statistical" && c.effect_size ? `rank-biserial ${num(c.effect_size.rank_biserial, 3)}<br>power ${num(c.power, 3)} at +${c.power_margin}` : `control ${num(c.control_estimate)}`}</td><td style="color:${{ pass: "#1e9e5a", fail: "#c5221f", inconclusive: "#e37400" }[c.outcome]}"><b>${c.outcome}</b></td></tr>`).join("\n");
   return `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title>
 <body style="font-family:sans-serif;max-width:960px;margin:auto">
 <h1>${esc(title)}</h1>
