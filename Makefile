@@ -13,7 +13,7 @@ TEST_MODULES := $(patsubst %.ts,%.wasm,$(wildcard collector/wasmprocessor/testda
 
 .PHONY: all build wasm run test test-go test-as test-node bench tools distribution fixtures configs clean
 .PHONY: image test-deploy cli
-all: build
+all: build cli
 
 ## tools: the pinned ocb builder (in .tools/, ignored) and the npm packages from the lockfile
 tools: $(BUILDER) node_modules/.installed
@@ -23,7 +23,7 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## cli: the nrdot CLI compiled to dist/ (package.json's bin; `npm ci` builds it too, by `prepare`)
+## cli: the nrdot CLI compiled to dist/ (package.json's bin; npm pack builds it too)
 CLI_SOURCES := $(shell find src -name '*.ts' -not -name '*.test.ts') tsconfig.json tsconfig.build.json package.json scripts/cli-listing.mjs
 cli: dist/commands.json
 dist/commands.json: $(CLI_SOURCES) | node_modules/.installed

@@ -49,5 +49,6 @@ async function cli(): Promise<{ main: typeof Main; list?: Listing }> {
 const { main, list } = await cli();
 // The CLI's own WASM modules (simulate, validate, the collectors that record and replay start)
 // are the package's unless NRDOT_WASM_DIR names others.
-const env = { NRDOT_WASM_DIR: join(root, "build/wasm"), ...process.env };
+const env = { ...process.env };
+if (!env.NRDOT_WASM_DIR) env.NRDOT_WASM_DIR = join(root, "build/wasm");
 process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env, cwd: process.cwd() }, list);
