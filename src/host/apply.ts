@@ -13,8 +13,11 @@ export const COUNT_UNIT = "{process}";
 const AGGREGATION_CUMULATIVE = 2;
 const utf8 = new TextEncoder();
 
-/** Outcome counts what applyDecisions did; invalid decisions left their resource unchanged. */
-export interface Outcome { kept: number; dropped: number; rolledUp: number; invalid: number }
+/**
+ * Outcome counts what applyDecisions did; invalid decisions left their resource unchanged;
+ * nonfinite is the NaN and infinite values left out of the roll-ups' sums.
+ */
+export interface Outcome { kept: number; dropped: number; rolledUp: number; invalid: number; nonfinite: number }
 
 /** ApplyOptions are what the module declared and what the processor's config says. */
 export interface ApplyOptions {
@@ -38,7 +41,7 @@ export interface ApplyOptions {
  */
 export function applyDecisions(rms: readonly ResourceMetrics[], decisions: readonly Decision[], options: ApplyOptions): { resourceMetrics: ResourceMetrics[]; outcome: Outcome } {
   if (decisions.length !== rms.length) throw new Error(`${decisions.length} decisions for ${rms.length} resources`);
-  const outcome: Outcome = { kept: 0, dropped: 0, rolledUp: 0, invalid: 0 };
+  const outcome: Outcome = { kept: 0, dropped: 0, rolledUp: 0, invalid: 0, nonfinite: 0 };
   const out: ResourceMetrics[] = [];
   const others = new Map<string, Rollup>();
   rms.forEach((rm, i) => {
@@ -61,7 +64,10 @@ export function applyDecisions(rms: readonly ResourceMetrics[], decisions: reado
       out.push(mark(rm, d, options.scoreAttribute));
     }
   });
-  for (const other of others.values()) out.push(other.resource());
+  for (const other of others.values()) {
+    outcome.nonfinite += other.nonfinite;
+    out.push(other.resource());
+  }
   return { resourceMetrics: out, outcome };
 }
 
@@ -169,6 +175,8 @@ class Rollup {
   private readonly metrics = new Map<string, Metric>();
   private readonly points = new Map<string, NumberDataPoint>();
   private latest = 0n;
+  /** nonfinite counts the NaN and infinite values left out of the sums. */
+  nonfinite = 0;
 
   constructor(first: ResourceMetrics, private readonly decl: RollupDeclaration) {
     this.attrs = (first.resource?.attributes ?? []).filter((kv) => !decl.strip.some((p) => kv.key.startsWith(p)));
@@ -194,6 +202,12 @@ class Rollup {
   }
 
   private addPoint(id: string, dst: Metric, dp: NumberDataPoint): void {
+    // A NaN or infinite value is left out, as if the point were absent (its time too): one would
+    // make the group's sum NaN or infinite, and the host's totals with it.
+    if (dp.asInt === undefined && !Number.isFinite(pointValue(dp))) {
+      this.nonfinite++;
+      return;
+    }
     const t = BigInt(dp.timeUnixNano ?? 0);
     if (t > this.latest) this.latest = t;
     const key = id + "\0" + attributeSetKey(dp.attributes);

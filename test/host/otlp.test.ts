@@ -135,7 +135,7 @@ describe("applying decisions", () => {
     const before = structuredClone(input);
     const { resourceMetrics: out, outcome } = applyDecisions(input, decisions, withScore);
     assert.deepEqual(input, before, "the input is not modified");
-    assert.deepEqual(outcome, { kept: 2, dropped: 1, rolledUp: 3, invalid: 0 });
+    assert.deepEqual(outcome, { kept: 2, dropped: 1, rolledUp: 3, invalid: 0, nonfinite: 0 });
     assert.deepEqual(out.map((rm) => attr(rm, "process.executable.name")), ["postgres", "nginx", "roll-a", "roll-b", "roll-c", "other"],
       "rolled-up resources stay with their histograms");
 
@@ -201,7 +201,7 @@ describe("OTLP through modules", () => {
   it("tiers every resource with the built classify module", async () => {
     const [batch] = parseMetricsJsonl(formatMetricsJsonl([{ resourceMetrics: BATCH }]));
     const { output, stages } = (await Chain.load([{ module: builtModule("classify"), scoreAttribute: "nrdot.score" }])).run(batch);
-    assert.deepEqual(stages[0].outcome, { kept: 6, dropped: 0, rolledUp: 0, invalid: 0 });
+    assert.deepEqual(stages[0].outcome, { kept: 6, dropped: 0, rolledUp: 0, invalid: 0, nonfinite: 0 });
     assert.deepEqual(output.resourceMetrics.map((rm) => [attr(rm, "process.executable.name"), attr(rm, "nrdot.tier"), attr(rm, "nrdot.score")]), [
       ["postgres", "critical", 1], ["nginx", "important", 0.8], ["drop-me", "standard", 0.5],
       ["roll-a", "standard", 0.5], ["roll-b", "standard", 0.5], ["roll-c", "standard", 0.5],
@@ -213,7 +213,7 @@ describe("OTLP through modules", () => {
     const input = [proc("keep", 1, [1, 2], "100"), proc("crit", 2, [3, 4], "200"), proc("drop-x", 3, [5, 6], "300"),
       proc("roll-a", 4, [0.5, 0.25], "1000"), proc("roll-b", 5, [1.5, 0.75], "2000"), proc("bad", 6, [1, 1], "1")];
     const { resourceMetrics: out, outcome } = applyDecisions(input, inst.process(batchRows(input, inst.columns())), { rollup: inst.rollup(), scoreAttribute: "nrdot.score" });
-    assert.deepEqual(outcome, { kept: 2, dropped: 1, rolledUp: 2, invalid: 1 });
+    assert.deepEqual(outcome, { kept: 2, dropped: 1, rolledUp: 2, invalid: 1, nonfinite: 0 });
     assert.deepEqual(out.map((rm) => attr(rm, "process.executable.name")), ["keep", "crit", "roll-a", "roll-b", "bad", "other"]);
     assert.equal(attr(out[0], "nrdot.score"), 3, "scripted: score = process.cpu.time summed over states");
     assert.equal(attr(out[4], "nrdot.tier"), undefined);
