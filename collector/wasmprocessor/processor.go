@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,7 +33,10 @@ type wasmProcessor struct {
 	configJSON []byte
 	cols       *columns
 	apply      applier
-	pressure   func() float64
+	pressure   func() float64 // reads the heap (cached for pressureTTL)
+	// handed is the pressure of the current batch (float64 bits): read once when the batch
+	// arrives, before the processor allocates for it, and what nrdot.memory_pressure returns.
+	handed atomic.Uint64
 	// life is cancelled at shutdown: a call running then stops at its next loop iteration.
 	life       context.Context
 	stop       context.CancelFunc
@@ -67,11 +71,12 @@ func newWasmProcessor(ctx context.Context, set processor.Settings, cfg *Config) 
 		pressure: newMemoryPressure(limit, pressureTTL),
 		breaker:  breaker{threshold: cfg.CircuitBreaker.Failures, coolDown: cfg.CircuitBreaker.CoolDown}}
 	p.life, p.stop = context.WithCancel(context.Background())
-	p.tel, err = newTelemetry(set.TelemetrySettings, set.ID, p.breakerBit.Load, p.pressure)
+	p.handed.Store(math.Float64bits(p.pressure()))
+	p.tel, err = newTelemetry(set.TelemetrySettings, set.ID, p.breakerBit.Load, p.handedPressure)
 	if err != nil {
 		return nil, err
 	}
-	mod, err := loadModule(ctx, cfg.Module, cfg.MemoryLimitMiB, newHostFuncs(set.Logger, cfg.Module, p.pressure))
+	mod, err := loadModule(ctx, cfg.Module, cfg.MemoryLimitMiB, newHostFuncs(set.Logger, cfg.Module, p.handedPressure))
 	if err != nil {
 		p.tel.close()
 		return nil, err
@@ -96,6 +101,8 @@ func newWasmProcessor(ctx context.Context, set processor.Settings, cfg *Config) 
 	}
 	return p, nil
 }
+
+func (p *wasmProcessor) handedPressure() float64 { return math.Float64frombits(p.handed.Load()) }
 
 // callContext is the context of one call into the guest (or a few, for one batch): it ends at
 // call_timeout, or at shutdown.
@@ -252,6 +259,7 @@ func (p *wasmProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) 
 		return md, nil
 	}
 	p.tel.rowsIn.Add(ctx, int64(rows), p.tel.attrs)
+	p.handed.Store(math.Float64bits(p.pressure()))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	began := time.Now()
