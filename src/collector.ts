@@ -1,7 +1,8 @@
 // Running the real built collector: for record and replay, the end-to-end tests and the
 // benchmarks alike.
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { UserError } from "./errors.ts";
 
@@ -23,14 +24,54 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** LOCK_FILE is the lock of a data dir, the same as scripts/run.sh takes. */
+export const LOCK_FILE = "nrdot.lock";
+
+/**
+ * lockDataDir takes the data dir's lock (flock(2) on DIR/nrdot.lock, as scripts/run.sh does) and
+ * returns the open file descriptor that holds it, or refuses, naming the dir, the lock and the
+ * pid in it, when another collector holds it. Node has no flock: flock(1) locks the descriptor it
+ * inherits, which is the same open file as ours, and the lock stays with it after flock(1) exits.
+ */
+export function lockDataDir(dir: string): number {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, LOCK_FILE);
+  const fd = openSync(lock, "a");
+  const r = spawnSync("flock", ["-n", "3"], { stdio: ["ignore", "ignore", "pipe", fd] });
+  if (r.error) {
+    closeSync(fd);
+    throw new UserError(`${lock}: cannot take the data dir's lock: ${r.error.message}`, "DATA_DIR_LOCK", "flock(1) (util-linux) is needed");
+  }
+  if (r.status !== 0) {
+    closeSync(fd);
+    let pid = "unknown";
+    try { pid = readFileSync(lock, "utf8").trim() || pid; } catch { /* gone meanwhile */ }
+    throw new UserError(`${dir} is in use by another collector (pid ${pid} holds the lock ${lock})`, "DATA_DIR_IN_USE",
+      "stop that one, or give this one its own NRDOT_DATA_DIR");
+  }
+  return fd;
+}
+
+export interface StartOptions {
+  /** dataDir, when set, is locked for as long as the collector runs (lockDataDir). */
+  dataDir?: string;
+}
+
 /** startCollector runs bin on config files (later ones override earlier ones). */
-export function startCollector(bin: string, configs: string | string[], env: NodeJS.ProcessEnv): Running {
+export function startCollector(bin: string, configs: string | string[], env: NodeJS.ProcessEnv, opts: StartOptions = {}): Running {
   requireCollector(bin);
   const args = (Array.isArray(configs) ? configs : [configs]).flatMap((c) => ["--config", c]);
-  const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  const lock = opts.dataDir !== undefined ? lockDataDir(opts.dataDir) : undefined;
+  // The collector inherits the locked descriptor (as fd 3): the lock lasts as long as it runs,
+  // even when it, or this process, is killed.
+  const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe", ...(lock !== undefined ? [lock] : [])] });
+  if (lock !== undefined) {
+    if (child.pid !== undefined) writeFileSync(join(opts.dataDir!, LOCK_FILE), `${child.pid}\n`);
+    closeSync(lock);
+  }
   let out = "";
-  child.stdout.on("data", (b) => (out += b));
-  child.stderr.on("data", (b) => (out += b));
+  child.stdout!.on("data", (b) => (out += b));
+  child.stderr!.on("data", (b) => (out += b));
   const done = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   const exited = () => child.exitCode !== null || child.signalCode !== null;
   return {

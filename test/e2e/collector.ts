@@ -16,9 +16,12 @@ export function requireBuilt(): void {
   }
 }
 
-/** Starts the collector on config files (later ones override) with env added to this process's. */
+/**
+ * Starts the collector on config files (later ones override) with env added to this process's;
+ * a data dir given as NRDOT_DATA_DIR is locked while it runs, as scripts/run.sh locks it.
+ */
 export function startCollector(configs: string | string[], env: Record<string, string> = {}): Running {
-  return start(collectorBin, configs, { ...process.env, ...env });
+  return start(collectorBin, configs, { ...process.env, ...env }, { dataDir: env.NRDOT_DATA_DIR });
 }
 
 export async function stopCollector(run: Running): Promise<void> {
