@@ -1,0 +1,50 @@
+// The documentation is tested: generated reference pages are current, every internal link and
+// anchor resolves, and every block marked runnable runs and prints what the page shows
+// (scripts/doc-test.ts; `node --import tsx scripts/doc-test.ts --update` rewrites shown output).
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { anchors, checkLinks, docPages, links, normalize, ROOT, runnables, runPage, slug } from "../../scripts/doc-test.ts";
+import { API_PAGE, apiMarkdown } from "../../scripts/gen-api-docs.ts";
+import { METRICS_PAGE, metricsMarkdown } from "../../scripts/gen-metrics-docs.ts";
+
+describe("generated reference pages", () => {
+  it("docs/reference/api.md is the CLI's commands and flags as src/cli.ts builds them", async () => {
+    assert.equal(readFileSync(API_PAGE, "utf8"), await apiMarkdown(), "stale: node --import tsx scripts/gen-api-docs.ts");
+  });
+  it("docs/reference/metrics.md is the metrics as the code defines them", () => {
+    assert.equal(readFileSync(METRICS_PAGE, "utf8"), metricsMarkdown(), "stale: node --import tsx scripts/gen-metrics-docs.ts");
+  });
+});
+
+describe("the doc-test itself", () => {
+  it("pairs runnable blocks with their output and finds links outside code", () => {
+    const page = ["# A `b` c!", "", "```sh runnable exit=1", "false", "```", "", "```text output", "x  ", "```",
+      "see [x](other.md#a-b-c) and `[y](z.md)`", "```sh", "[no](link.md)", "```"].join("\n");
+    const { list, problems } = runnables("p.md", page);
+    assert.deepEqual(problems, []);
+    assert.equal(list.length, 1);
+    assert.equal(list[0].exit, 1);
+    assert.equal(normalize(list[0].output!.body), "x");
+    assert.deepEqual(links(page).map((l) => l.target), ["other.md#a-b-c"]);
+    assert.ok(anchors(page).has("a-b-c"));
+    assert.equal(slug("nrdot experiment run"), "nrdot-experiment-run");
+  });
+  it("refuses an output block that follows no runnable block", () => {
+    assert.equal(runnables("p.md", "```text output\nx\n```\n").problems.length, 1);
+  });
+});
+
+describe("the docs", () => {
+  it("every internal link and anchor resolves", () => {
+    assert.deepEqual(checkLinks(docPages()), []);
+  });
+  for (const page of docPages()) {
+    const { list } = runnables(page, readFileSync(`${ROOT}/${page}`, "utf8"));
+    if (list.length === 0) continue;
+    it(`${page}: ${list.length} runnable block(s) run and print what the page shows`, () => {
+      const { problems } = runPage(page);
+      assert.deepEqual(problems, []);
+    });
+  }
+});
