@@ -2,14 +2,11 @@
 // nothing listens, so sends fail) on free ports; and the parser on its own.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Running } from "../../src/collector.ts";
 import { parseText, quantile, sum } from "../../src/status/prom.ts";
 import type { Status } from "../../src/status/summary.ts";
 import { run } from "../cli/run.ts";
-import { freePort, requireBuilt, startCollector, waitFor, wasmDir } from "../e2e/collector.ts";
+import { freePort } from "../e2e/collector.ts";
+import { startLiveAgent, type LiveAgent } from "./live.ts";
 
 describe("prometheus text", () => {
   it("parses names, escaped labels, special values and TYPE lines", () => {
@@ -39,41 +36,14 @@ describe("prometheus text", () => {
 });
 
 describe("nrdot status on a running collector", () => {
-  let dir: string;
-  let collector: Running;
+  let agent: LiveAgent;
   let endpoint: string;
   before(async () => {
-    requireBuilt();
-    dir = mkdtempSync(join(tmpdir(), "nrdot-status-"));
-    const g = await run(["generate", "--backend", "otlp", "-o", dir]);
-    assert.equal(g.code, 0, g.err);
-    const telemetry = await freePort();
-    endpoint = `127.0.0.1:${telemetry}`;
-    writeFileSync(join(dir, "fast.yaml"), [
-      "receivers: {host_metrics: {collection_interval: 1s}}",
-      "processors: {batch/critical: {timeout: 100ms}, batch/standard: {timeout: 100ms}, batch/sampled: {timeout: 100ms}}",
-      "exporters: {otlp_http: {retry_on_failure: {enabled: false}}}",
-      `service: {telemetry: {metrics: {readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: ${telemetry}}}}}]}}}`,
-    ].join("\n") + "\n");
-    collector = startCollector([join(dir, "agent.yaml"), join(dir, "fast.yaml")], {
-      NRDOT_DATA_DIR: dir, NRDOT_WASM_DIR: wasmDir,
-      NRDOT_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
-      NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}`,
-    });
-    // Ready once the optimizer has seen two batches and a send has failed.
-    let ok = false;
-    await waitFor("the optimizer's and the exporter's telemetry", () => {
-      if (ok) return true;
-      fetch(`http://${endpoint}/metrics`).then((r) => r.text()).then((t) => {
-        const s = parseText(t);
-        ok = (sum(s, "otelcol_processor_wasm_call_duration_count") ?? 0) >= 2 && (sum(s, "otelcol_exporter_send_failed_metric_points") ?? 0) > 0;
-      }, () => {});
-      return undefined;
-    }, 60_000, collector);
+    agent = await startLiveAgent();
+    endpoint = agent.endpoint;
   });
   after(async () => {
-    await collector?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await agent?.stop();
   });
 
   it("shows ratio, rates, cost, processes, breaker, exporter failures and queue, p99", async () => {
