@@ -8,7 +8,8 @@
 // Markers (a fenced block's info string):
 //   ```sh runnable            run with bash (errexit, pipefail); exit=N expects exit status N
 //   ```text output            the previous runnable block's stdout+stderr, compared exactly
-//                             (trailing spaces and blank lines aside); --update rewrites it
+//                             (trailing spaces and blank lines aside, the folder's path shown
+//                             relative); --update rewrites it
 // The blocks of one page run in order, in one fresh temporary folder, so a page can generate a
 // file and then validate it. That folder has the repository's read-only inputs linked in (bin/,
 // build/, configs/, profiles/, deploy/, schemas/, processors/) so a command reads as it would in
@@ -124,7 +125,8 @@ export function runPage(page: string, timeoutMs = 180_000): { ran: Ran[]; proble
     for (const r of list) {
       const res = spawnSync("bash", ["-eo", "pipefail", "-c", r.block.body], { cwd: dir, env, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20 });
       // stdout then stderr: a block that shows an error shows what the terminal shows.
-      const output = (res.stdout ?? "") + (res.stderr ?? "");
+      // The folder's own path is left out: output reads as if run where the reader is.
+      const output = ((res.stdout ?? "") + (res.stderr ?? "")).replaceAll(`${dir}/`, "").replaceAll(dir, ".");
       const one: Ran = { runnable: r, status: res.status, output };
       const where = `${page}:${r.block.line}`;
       if (res.error) one.problem = `${where}: ${res.error.message}`;

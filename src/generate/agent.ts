@@ -1,4 +1,4 @@
-// A profile as the agent's collector config (DESIGN.md, "The data path"): real components only.
+// A profile as the agent's collector config (docs/reference/architecture.md, "The data path"): real components only.
 //   host_metrics (process scraper; exclusions pushed down as regexp)
 //     metrics/ingest: memory_limiter -> resource_detection (host.name) -> cumulative_to_delta
 //                     -> wasm/optimize (classify embedded)

@@ -1,4 +1,4 @@
-// Gateway mode (DESIGN.md, "Beyond one machine"): agents keep the per-process work and send what
+// Gateway mode (docs/reference/architecture.md, "Agent and gateway"): agents keep the per-process work and send what
 // they keep to a gateway tier through the load_balancing exporter, keyed by resource so a process
 // always lands on one replica; the gateway queues on disk, batches inside that queue, compresses
 // and exports. Nothing it has acknowledged waits in memory only (docs/operations/delivery.md).

@@ -1,5 +1,5 @@
 // Checks the collector does not do (it ignores unknown top-level keys of host_metrics and the
-// routing connector: the component schemas are strict) and the pipeline graph rules of DESIGN.md.
+// routing connector: the component schemas are strict) and the pipeline graph rules of docs/reference/architecture.md.
 import { existsSync } from "node:fs";
 import { closest } from "../errors.ts";
 import { StatusError, WasmModule } from "../host/index.ts";
