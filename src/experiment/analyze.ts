@@ -58,6 +58,8 @@ export interface Result {
   blocks: number;
   alpha: number;
   min_power: number;
+  /** what the report shows (the spec's `metrics`; all by default) */
+  metrics: string[];
   criteria: Record<string, CriterionResult>;
   cost: Record<"points" | "bytes" | "series", { recorded: number; control: number; treatment: number; reduction: number; interval: [number, number] }>;
   arms: Record<Arm, ArmSummary>;
@@ -218,6 +220,6 @@ export function analyze(spec: ExperimentSpec, units: readonly Unit[], hogs: read
   }
   return {
     verdict, reasons, hypothesis: spec.hypothesis, control: spec.control, treatment: spec.treatment, inputs, units: units.length, blocks: bs.length,
-    alpha: c.alpha, min_power: c.min_power, criteria, cost, arms, timeline,
+    alpha: c.alpha, min_power: c.min_power, metrics: spec.metrics ?? ["cost", "totals_error", "top_recall", "critical_recall", "hog_latency"], criteria, cost, arms, timeline,
   };
 }

@@ -14,21 +14,22 @@ function criterionLine(c: CriterionResult): string {
 }
 
 export function formatResult(r: Result): string {
-  const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "-");
+  const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(Math.abs(x) < 0.01 ? 2 : 1)}%` : "-");
   const lines = [
     `hypothesis: ${r.hypothesis}`,
     `control:    ${r.control}`,
     `treatment:  ${r.treatment}`,
     `units:      ${r.units} (host × interval) from ${r.inputs} recording(s), ${r.blocks} blocks; alpha ${r.alpha}, intervals at ${(100 * (1 - 2 * r.alpha)).toFixed(0)}%`,
     "",
-    "cost              recorded    control  treatment  reduction (interval)",
-    ...(["points", "bytes", "series"] as const).map((u) => `  ${u.padEnd(14)} ${String(r.cost[u].recorded).padStart(10)} ${String(r.cost[u].control).padStart(10)} ${String(r.cost[u].treatment).padStart(10)}  ${pct(r.cost[u].reduction)} (${pct(r.cost[u].interval[0])}..${pct(r.cost[u].interval[1])})`),
-    "",
+    ...(r.metrics.includes("cost") ? [
+      "cost              recorded    control  treatment  reduction (interval)",
+      ...(["points", "bytes", "series"] as const).map((u) => `  ${u.padEnd(14)} ${String(r.cost[u].recorded).padStart(10)} ${String(r.cost[u].control).padStart(10)} ${String(r.cost[u].treatment).padStart(10)}  ${pct(r.cost[u].reduction)} (${pct(r.cost[u].interval[0])}..${pct(r.cost[u].interval[1])})`),
+      ""] : []),
     "accuracy              control  treatment",
-    `  worst totals error  ${num(r.arms.control.worst_totals_error, 6).padStart(9)} ${num(r.arms.treatment.worst_totals_error, 6).padStart(10)}`,
-    `  top-N recall        ${num(r.arms.control.top_recall).padStart(9)} ${num(r.arms.treatment.top_recall).padStart(10)}`,
-    `  critical recall     ${num(r.arms.control.critical_recall).padStart(9)} ${num(r.arms.treatment.critical_recall).padStart(10)}`,
-    `  new hogs: kept after (mean/max intervals), never kept: control ${num(r.arms.control.hog_latency_mean, 2)}/${num(r.arms.control.hog_latency_max)}, ${r.arms.control.hogs_never_kept}; treatment ${num(r.arms.treatment.hog_latency_mean, 2)}/${num(r.arms.treatment.hog_latency_max)}, ${r.arms.treatment.hogs_never_kept} (of ${r.arms.control.hogs})`,
+    ...(r.metrics.includes("totals_error") ? [`  worst totals error  ${num(r.arms.control.worst_totals_error, 6).padStart(9)} ${num(r.arms.treatment.worst_totals_error, 6).padStart(10)}`] : []),
+    ...(r.metrics.includes("top_recall") ? [`  top-N recall        ${num(r.arms.control.top_recall).padStart(9)} ${num(r.arms.treatment.top_recall).padStart(10)}`] : []),
+    ...(r.metrics.includes("critical_recall") ? [`  critical recall     ${num(r.arms.control.critical_recall).padStart(9)} ${num(r.arms.treatment.critical_recall).padStart(10)}`] : []),
+    ...(r.metrics.includes("hog_latency") ? [`  new hogs: kept after (mean/max intervals), never kept: control ${num(r.arms.control.hog_latency_mean, 2)}/${num(r.arms.control.hog_latency_max)}, ${r.arms.control.hogs_never_kept}; treatment ${num(r.arms.treatment.hog_latency_mean, 2)}/${num(r.arms.treatment.hog_latency_max)}, ${r.arms.treatment.hogs_never_kept} (of ${r.arms.control.hogs})`] : []),
     "",
     "criteria",
     ...Object.values(r.criteria).map((c) => "  " + criterionLine(c).replace(/\n/g, "\n  ")),
@@ -43,9 +44,9 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&l
 const COLORS = { recorded: "#999", control: "#3367d6", treatment: "#1e9e5a" };
 
 /** chart is an SVG line chart of series over the timeline's intervals. */
-function chart(title: string, t: readonly TimelinePoint[], series: { name: keyof typeof COLORS; values: (number | null)[] }[], fmt: (x: number) => string): string {
+function chart(title: string, t: readonly TimelinePoint[], series: { name: keyof typeof COLORS; values: (number | null)[] }[], fmt: (x: number) => string, threshold?: number): string {
   const w = 900, h = 220, l = 70, r = 20, top = 28, bottom = 30;
-  const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
+  const all = [...series.flatMap((s) => s.values.filter((v): v is number => v !== null)), ...(threshold !== undefined ? [threshold] : [])];
   let lo = Math.min(0, ...all), hi = Math.max(...all, 0);
   if (hi === lo) hi = lo + 1;
   const x = (i: number) => l + (t.length <= 1 ? 0 : (i * (w - l - r)) / (t.length - 1));
@@ -58,7 +59,8 @@ function chart(title: string, t: readonly TimelinePoint[], series: { name: keyof
   const ticks = [lo, (lo + hi) / 2, hi].map((v) => `<text x="${l - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${esc(fmt(v))}</text><line x1="${l}" x2="${w - r}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`).join("");
   const xt = t.map((p, i) => (t.length <= 20 || i % Math.ceil(t.length / 20) === 0 ? `<text x="${x(i)}" y="${h - 10}" font-size="11" text-anchor="middle">${p.interval}</text>` : "")).join("");
   const legend = series.map((s, i) => `<rect x="${l + i * 120}" y="8" width="12" height="12" fill="${COLORS[s.name]}"/><text x="${l + i * 120 + 16}" y="18" font-size="12">${s.name}</text>`).join("");
-  return `<h3>${esc(title)}</h3><svg width="${w}" height="${h}" role="img" aria-label="${esc(title)}">${ticks}${lines}${xt}${legend}</svg>`;
+  const limit = threshold === undefined ? "" : `<line x1="${l}" x2="${w - r}" y1="${y(threshold)}" y2="${y(threshold)}" stroke="#c5221f" stroke-dasharray="6 4"/><text x="${w - r}" y="${y(threshold) - 4}" font-size="11" text-anchor="end" fill="#c5221f">criterion ${threshold}</text>`;
+  return `<h3>${esc(title)}</h3><svg width="${w}" height="${h}" role="img" aria-label="${esc(title)}">${ticks}${limit}${lines}${xt}${legend}</svg>`;
 }
 
 export function html(r: Result, title: string): string {
@@ -79,8 +81,8 @@ ${rows}</table>
 ${(["points", "bytes", "series"] as const).map((u) => `<tr><td>${u}</td><td>${r.cost[u].recorded}</td><td>${r.cost[u].control}</td><td>${r.cost[u].treatment}</td><td>${pct(r.cost[u].reduction)}</td></tr>`).join("\n")}</table>
 ${chart("data points per interval (all hosts)", t, [{ name: "recorded", values: t.map((p) => p.recorded) }, { name: "control", values: t.map((p) => p.points.control) }, { name: "treatment", values: t.map((p) => p.points.treatment) }], (x) => x.toFixed(0))}
 ${chart("data points per interval, the two arms", t, [{ name: "control", values: t.map((p) => p.points.control) }, { name: "treatment", values: t.map((p) => p.points.treatment) }], (x) => x.toFixed(0))}
-${chart(`recall of the true top-N by CPU and memory`, t, [{ name: "control", values: t.map((p) => p.top_recall.control) }, { name: "treatment", values: t.map((p) => p.top_recall.treatment) }], (x) => x.toFixed(2))}
-${chart("worst totals error (CPU or memory, per host)", t, [{ name: "control", values: t.map((p) => p.totals_error.control) }, { name: "treatment", values: t.map((p) => p.totals_error.treatment) }], (x) => x.toExponential(1))}
+${chart(`recall of the true top-N by CPU and memory`, t, [{ name: "control", values: t.map((p) => p.top_recall.control) }, { name: "treatment", values: t.map((p) => p.top_recall.treatment) }], (x) => x.toFixed(2), r.criteria.min_top_recall?.threshold)}
+${chart("worst totals error (CPU or memory, per host)", t, [{ name: "control", values: t.map((p) => p.totals_error.control) }, { name: "treatment", values: t.map((p) => p.totals_error.treatment) }], (x) => x.toExponential(1), r.criteria.max_totals_error?.threshold)}
 </body>
 `;
 }
