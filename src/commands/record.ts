@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { durationSeconds } from "../duration.ts";
 import { hostMetrics } from "../generate/agent.ts";
 import { UserError } from "../errors.ts";
-import type { Io } from "../io.ts";
+import { checkOutputFile, type Io } from "../io.ts";
 import { startCollector } from "../collector.ts";
 
 /** seconds parses a duration flag ("90s", "5m", "1h"). */
@@ -22,6 +22,8 @@ export interface RecordOptions { duration: string; interval: string; out: string
 export async function runRecord(opts: RecordOptions, env: NodeJS.ProcessEnv): Promise<void> {
   const duration = seconds(opts.duration, "--duration");
   seconds(opts.interval, "--interval");
+  // The collector would fail only once started; a path it cannot write is refused here.
+  checkOutputFile(opts.out, "-o");
   const dir = mkdtempSync(join(tmpdir(), "nrdot-record-"));
   try {
     const cfg = join(dir, "record.json");

@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { UserError } from "../errors.ts";
 import { agentConfig } from "../generate/agent.ts";
 import { formatMetricsJsonl, parseMetricsJsonl, type MetricsData } from "../host/index.ts";
-import type { Io } from "../io.ts";
+import { readRecording, readTextFile, writeTextFile, type Io } from "../io.ts";
 import { loadProfile } from "../profile/load.ts";
 import { startCollector } from "../collector.ts";
 import { waitQuiet, waitReady } from "../replay/collector.ts";
@@ -15,7 +15,6 @@ import { replayConfig } from "../replay/config.ts";
 import { alignToInput } from "../replay/intervals.ts";
 import { rebaseOffset, shift } from "../replay/rebase.ts";
 import { formatReport, report, scrapeInterval, type Report } from "../simulate/report.ts";
-import { readRecording } from "../simulate/run.ts";
 
 export interface ReplayOptions {
   profile?: string;
@@ -27,16 +26,16 @@ export interface ReplayOptions {
   timeout: string;
 }
 
-export async function runReplay(opts: ReplayOptions, env: NodeJS.ProcessEnv): Promise<{ report: Report; output: MetricsData[] }> {
+export async function runReplay(opts: ReplayOptions, env: NodeJS.ProcessEnv, warn: (s: string) => void = (s) => process.stderr.write(s)): Promise<{ report: Report; output: MetricsData[] }> {
   if (opts.profile && opts.config) throw new UserError("--profile and --config: give one of them", "REPLAY_ARGS");
-  const recording = readRecording(opts.input);
+  const recording = readRecording(opts.input, warn);
   const profile = opts.config ? undefined : loadProfile(opts.profile ?? "balanced").profile;
-  const cfg = opts.config ? parse(readFileSync(opts.config, "utf8")) : agentConfig(profile!, "file");
+  const cfg = opts.config ? parse(readTextFile(opts.config, "collector config", "CONFIG_NOT_FOUND")) : agentConfig(profile!, "file");
   const dir = mkdtempSync(join(tmpdir(), "nrdot-replay-"));
   const timeoutMs = Number(opts.timeout) * 1000;
   try {
     const output = resolve(opts.output);
-    writeFileSync(output, "");
+    writeTextFile(output, "", "--output");
     const file = join(dir, "replay.json");
     // The receiver reads a file that is written only once the collector runs (rebase.ts).
     const input = join(dir, "recording.jsonl");
@@ -74,7 +73,7 @@ export function replayCommand(io: Io): Command {
     .option("--json", "print the report as JSON")
     .option("--timeout <seconds>", "give up after this long", "120")
     .action(async (opts: ReplayOptions) => {
-      const { report: r } = await runReplay(opts, io.env);
+      const { report: r } = await runReplay(opts, io.env, (s) => io.stderr.write(s));
       io.stdout.write(opts.json ? JSON.stringify(r, null, 2) + "\n" : formatReport(r));
     });
 }

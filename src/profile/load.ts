@@ -1,10 +1,10 @@
 // Loading a profile: a built-in name or a file; `extends` merged (objects deep, lists replaced);
 // unknown keys and bad values are errors naming the file, the YAML path and the line.
-import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
 import { isMap, LineCounter, parseDocument, type Document } from "yaml";
 import { closest, UserError, where } from "../errors.ts";
+import { readTextFile } from "../io.ts";
 import { BUILTIN_PROFILES, profileSchema, type Profile } from "./schema.ts";
 
 export const profilesDir = resolve(import.meta.dirname, "../../profiles");
@@ -15,12 +15,9 @@ const validate = ajv.compile(profileSchema);
 interface Source { file: string; doc: Document; lines: LineCounter }
 
 function read(file: string): Source {
-  if (!existsSync(file)) {
-    throw new UserError(`${file}: no such profile file`, "PROFILE_NOT_FOUND",
-      `use one of ${BUILTIN_PROFILES.join(", ")} or the path of a profile YAML file`);
-  }
+  const text = readTextFile(file, "profile file", "PROFILE_NOT_FOUND", `use one of ${BUILTIN_PROFILES.join(", ")} or the path of a profile YAML file`);
   const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter: lines });
+  const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     throw new UserError(`${where(file, undefined, e.linePos?.[0].line)}: ${e.message.split("\n")[0]}`, "PROFILE_YAML", "fix the YAML syntax");

@@ -4,7 +4,7 @@ const duration = { type: "string", pattern: "^[0-9]+(ms|s|m|h)$" } as const;
 const tier = { enum: ["critical", "important", "standard", "sampled"] } as const;
 const batch = {
   type: "object", additionalProperties: false, required: ["timeout", "size"],
-  properties: { timeout: duration, size: { type: "integer", minimum: 1 } },
+  properties: { timeout: duration, size: { type: "integer", minimum: 1, maximum: 1e7 } },
 } as const;
 
 /**
@@ -38,8 +38,10 @@ export const profileSchema = {
   properties: {
     extends: { type: "string" },
     collection_interval: duration,
-    memory_limit_mib: { type: "integer", minimum: 32 },
-    max_processes: { type: "integer", minimum: 0 },
+    memory_limit_mib: { type: "integer", minimum: 32, maximum: 1048576 },
+    // The ranges are the optimizer's own (processors/optimize/config.ts), so that `generate`
+    // refuses what the module would refuse at `validate` or at the collector's start.
+    max_processes: { type: "integer", minimum: 0, maximum: 1000000 },
     always_keep_top: { type: "integer", minimum: 0, maximum: 100 },
     exclude: { type: "array", items: { type: "string", minLength: 1 } },
     keep_tiers: { type: "array", items: tier, uniqueItems: true },
@@ -56,7 +58,7 @@ export const profileSchema = {
     },
     thresholds: {
       type: "object", additionalProperties: false,
-      properties: { min_cpu: { type: "number", minimum: 0 }, min_memory_mib: { type: "number", minimum: 0 }, min_age_seconds: { type: "number", minimum: 0 } },
+      properties: { min_cpu: { type: "number", minimum: 0, maximum: 1e6 }, min_memory_mib: { type: "number", minimum: 0, maximum: 1e9 }, min_age_seconds: { type: "number", minimum: 0, maximum: 1e9 } },
     },
     rules: {
       type: "array",
@@ -74,7 +76,7 @@ export const profileSchema = {
       },
     },
     batch: { type: "object", additionalProperties: false, required: ["critical", "standard", "sampled"], properties: { critical: batch, standard: batch, sampled: batch } },
-    price_per_million_points: { type: "number", minimum: 0 },
+    price_per_million_points: { type: "number", minimum: 0, maximum: 1e6 },
     // Process metrics to turn on or off, over the scraper's defaults (PROCESS_METRICS).
     metrics: {
       type: "object", additionalProperties: false,

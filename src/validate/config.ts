@@ -1,8 +1,8 @@
 // A collector config read for validation: the YAML with line numbers, and `${env:X:-d}`
 // references resolved the way the collector resolves them.
-import { existsSync, readFileSync } from "node:fs";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { UserError, where } from "../errors.ts";
+import { readTextFile } from "../io.ts";
 
 export interface ConfigFile {
   file: string;
@@ -12,9 +12,9 @@ export interface ConfigFile {
 }
 
 export function readConfig(file: string): ConfigFile {
-  if (!existsSync(file)) throw new UserError(`${file}: no such config file`, "CONFIG_NOT_FOUND", "generate one with `nrdot generate -o DIR`");
+  const text = readTextFile(file, "config file", "CONFIG_NOT_FOUND", "generate one with `nrdot generate -o DIR`");
   const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter: lines });
+  const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length > 0) {
     throw new UserError(`${where(file, undefined, doc.errors[0].linePos?.[0].line)}: ${doc.errors[0].message.split("\n")[0]}`, "CONFIG_YAML");
   }
