@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -125,6 +126,22 @@ func BenchmarkOptimizerChain(b *testing.B) {
 				return chain.ConsumeMetrics(context.Background(), md)
 			})
 		})
+		// The same with guest calls that cannot be interrupted, and with wazero's way: what
+		// interruptible guest calls cost (instrument.go).
+		for _, mode := range []struct {
+			name string
+			mode interruptMode
+		}{{"uninterruptible", interruptNone}, {"wazero_interrupt", interruptWazero}} {
+			b.Run(fmt.Sprintf("rows=%d/optimizer_%s", rows, mode.name), func(b *testing.B) {
+				old := interruption
+				interruption = mode.mode
+				defer func() { interruption = old }()
+				chain := profileChain(b, consumertest.NewNop())
+				latencies(b, encoded, func(md pmetric.Metrics) error {
+					return chain.ConsumeMetrics(context.Background(), md)
+				})
+			})
+		}
 	}
 }
 
@@ -201,4 +218,52 @@ func decodeBatch(t testing.TB, buf []byte) pmetric.Metrics {
 	md, err := u.UnmarshalMetrics(buf)
 	require.NoError(t, err)
 	return md
+}
+
+// BenchmarkInterrupt measures what making guest calls interruptible costs on the real optimize
+// module, three ways: none (a call that never returns would freeze the process: the floor),
+// wazero (WithCloseOnContextDone: a visit to Go at every loop iteration, and a goroutine per call
+// watching the context) and loops (the default: the module's loops rewritten, instrument.go).
+// Each batch of the synthetic host (1k and 10k processes, in order, so the module's state works as
+// in production) is decided (table in, module run, decisions read) under the processor's call
+// context. Run: go test -run '^$' -bench Interrupt -benchtime 50x -count 10 (docs/benchmarks.md).
+func BenchmarkInterrupt(b *testing.B) {
+	for _, times := range []int{1, 10} {
+		batches := scaledFixture(b, times)
+		rows := batches[0].ResourceMetrics().Len()
+		for _, mode := range []struct {
+			name string
+			mode interruptMode
+		}{{"none", interruptNone}, {"wazero", interruptWazero}, {"loops", interruptLoops}} {
+			b.Run(fmt.Sprintf("rows=%d/interrupt=%s", rows, mode.name), func(b *testing.B) {
+				old := interruption
+				interruption = mode.mode
+				defer func() { interruption = old }()
+				cfg := createDefaultConfig().(*Config)
+				cfg.Module = filepath.Join(wasmDir, "optimize.wasm")
+				cfg.ModuleConfig = profileModuleConfig(b, "wasm/optimize")
+				p, err := newWasmProcessor(context.Background(), processortest.NewNopSettings(component.MustNewType(typeStr)), cfg)
+				require.NoError(b, err)
+				defer func() { require.NoError(b, p.shutdown(context.Background())) }()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					ctx, cancel := p.callContext()
+					if _, err := p.decide(ctx, batches[i%len(batches)].ResourceMetrics()); err != nil {
+						b.Fatal(err)
+					}
+					cancel()
+				}
+			})
+		}
+	}
+}
+
+// profileModuleConfig is the module config of processor id in the default profile.
+func profileModuleConfig(b testing.TB, id string) map[string]any {
+	cm, err := confmaptest.LoadConf(defaultConfig)
+	require.NoError(b, err)
+	sub, err := cm.Sub("processors::" + id + "::config")
+	require.NoError(b, err)
+	return sub.ToStringMap()
 }

@@ -44,6 +44,8 @@ type instance struct {
 	mem   api.Memory
 	fns   map[string]api.Function
 	stack []uint64 // reused by every call: CallWithStack avoids per-call allocations
+	// stop is the instrumented module's stop global (instrument.go); nil under WithCloseOnContextDone.
+	stop api.MutableGlobal
 }
 
 func (m *wasmModule) instantiate(ctx context.Context) (*instance, error) {
@@ -54,6 +56,14 @@ func (m *wasmModule) instantiate(ctx context.Context) (*instance, error) {
 	in := &instance{mod: mod, mem: mod.Memory(), fns: map[string]api.Function{}, stack: make([]uint64, 2)}
 	for name := range requiredExports {
 		in.fns[name] = mod.ExportedFunction(name)
+	}
+	if m.interrupt == interruptLoops {
+		g, ok := mod.ExportedGlobal(stopGlobalExport).(api.MutableGlobal)
+		if !ok {
+			_ = mod.Close(ctx)
+			return nil, moduleError(m.path, "the instrumented module has no %s global", stopGlobalExport)
+		}
+		in.stop = g
 	}
 	v, err := in.call(ctx, "nrdot_abi_version")
 	if err != nil {
@@ -76,7 +86,13 @@ func (in *instance) call(ctx context.Context, name string, params ...uint32) (ui
 	for i, p := range params {
 		in.stack[i] = api.EncodeU32(p)
 	}
-	if err := in.fns[name].CallWithStack(ctx, in.stack); err != nil {
+	var release func() bool
+	if in.stop != nil && ctx.Done() != nil {
+		release = context.AfterFunc(ctx, func() { in.stop.Set(1) }) // the guest traps at its next check
+	}
+	err := in.fns[name].CallWithStack(ctx, in.stack)
+	stopped := release != nil && !release() // the context ended during the call
+	if err != nil || stopped {
 		switch cerr := ctx.Err(); {
 		case errors.Is(cerr, context.DeadlineExceeded):
 			return 0, fmt.Errorf("%w: %s", errDeadline, name)

@@ -18,9 +18,22 @@ const hostModuleName = "nrdot"
 
 var errBadModule = errors.New("wasm module refused")
 
-// closeOnContextDone makes guest calls interruptible; only the benchmark turns it off, to
-// measure what it costs.
-var closeOnContextDone = true
+// How guest calls are made interruptible (see instrument.go).
+type interruptMode int
+
+const (
+	// interruptLoops rewrites the module's loops (instrument.go); a module the rewriter does not
+	// understand falls back to interruptWazero.
+	interruptLoops interruptMode = iota
+	// interruptWazero compiles with wazero's WithCloseOnContextDone: a visit to Go at every loop
+	// iteration.
+	interruptWazero
+	// interruptNone is for the benchmark only: a call that never returns freezes the process.
+	interruptNone
+)
+
+// interruption is how this process makes guest calls interruptible; benchmarks change it.
+var interruption = interruptLoops
 
 // requiredExports lists every function of the ABI with its signature.
 var requiredExports = map[string]struct{ params, results []api.ValueType }{
@@ -46,6 +59,10 @@ type wasmModule struct {
 	path     string
 	runtime  wazero.Runtime
 	compiled wazero.CompiledModule
+	// interrupt is how its calls are stopped at their deadline; notInstrumented says why the
+	// loops could not be rewritten, when they could not.
+	interrupt       interruptMode
+	notInstrumented error
 }
 
 // loadModule reads, compiles and checks the module at path: it must compile, import nothing but
@@ -56,17 +73,23 @@ func loadModule(ctx context.Context, path string, memoryLimitMiB uint32, host *h
 	if err != nil {
 		return nil, moduleError(path, "cannot read: %v", err)
 	}
-	// WithCloseOnContextDone compiles a check into every loop of the guest that leaves native code
-	// and looks at the call's context: without it a guest that never returns cannot be stopped,
-	// and the Go runtime cannot preempt it either (compiled code is not async-preemptible), so the
-	// next stop-the-world (a GC, at the latest the forced one every 2 minutes) freezes the whole
-	// process behind it. Its cost is measured in docs/benchmarks.md.
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(closeOnContextDone).
-		WithMemoryLimitPages(memoryLimitMiB*16)) // 64 KiB pages
-	compiled, err := rt.CompileModule(ctx, code)
+	// A guest that never returns must be stoppable, and must not block the Go runtime's
+	// stop-the-world (compiled code cannot be preempted): instrument.go.
+	mode, notInstrumented, original := interruption, error(nil), code
+	if mode == interruptLoops {
+		if rewritten, ierr := instrumentLoops(code); ierr == nil {
+			code = rewritten
+		} else {
+			mode, notInstrumented = interruptWazero, ierr
+		}
+	}
+	rt, compiled, err := compileModule(ctx, code, mode, memoryLimitMiB)
+	if err != nil && mode == interruptLoops { // the rewrite's fault, or the module's: try it as it is
+		notInstrumented = fmt.Errorf("%w: the rewritten module does not compile: %v", errUninstrumentable, err)
+		mode = interruptWazero
+		rt, compiled, err = compileModule(ctx, original, mode, memoryLimitMiB)
+	}
 	if err != nil {
-		_ = rt.Close(ctx)
 		return nil, moduleError(path, "not a valid WebAssembly module (%v); rebuild it with `make wasm`", err)
 	}
 	if err = checkModuleShape(compiled); err != nil {
@@ -77,7 +100,19 @@ func loadModule(ctx context.Context, path string, memoryLimitMiB uint32, host *h
 		_ = rt.Close(ctx)
 		return nil, fmt.Errorf("nrdot host module: %w", err)
 	}
-	return &wasmModule{path: path, runtime: rt, compiled: compiled}, nil
+	return &wasmModule{path: path, runtime: rt, compiled: compiled, interrupt: mode, notInstrumented: notInstrumented}, nil
+}
+
+func compileModule(ctx context.Context, code []byte, mode interruptMode, memoryLimitMiB uint32) (wazero.Runtime, wazero.CompiledModule, error) {
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().
+		WithCloseOnContextDone(mode == interruptWazero).
+		WithMemoryLimitPages(memoryLimitMiB*16)) // 64 KiB pages
+	compiled, err := rt.CompileModule(ctx, code)
+	if err != nil {
+		_ = rt.Close(ctx)
+		return nil, nil, err
+	}
+	return rt, compiled, nil
 }
 
 func checkModuleShape(compiled wazero.CompiledModule) error {

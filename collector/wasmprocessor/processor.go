@@ -82,6 +82,10 @@ func newWasmProcessor(ctx context.Context, set processor.Settings, cfg *Config) 
 		return nil, err
 	}
 	p.module = mod
+	if mod.notInstrumented != nil {
+		set.Logger.Info("calls into this module are made interruptible by wazero's WithCloseOnContextDone, which is slower",
+			zap.String("module", cfg.Module), zap.NamedError("reason", mod.notInstrumented))
+	}
 	inst, err := p.newInstance()
 	if err == nil {
 		var decl declarations
@@ -318,10 +322,10 @@ func (p *wasmProcessor) decide(ctx context.Context, rms pmetric.ResourceMetricsS
 // the next call); the failure counts towards the circuit breaker.
 func (p *wasmProcessor) failed(ctx context.Context, err error, rows int) {
 	p.tel.rowsPassed.Add(ctx, int64(rows), p.tel.attrs)
+	p.count(ctx, err)
 	if errors.Is(err, errStopped) {
 		return // shutting down: not the module's failure
 	}
-	p.count(ctx, err)
 	log := p.logger.Warn
 	if p.breaker.open {
 		log = p.logger.Debug // the breaker said it once
@@ -343,6 +347,8 @@ func (p *wasmProcessor) failed(ctx context.Context, err error, rows int) {
 // count counts a failed call by its kind and throws away an instance that cannot be trusted.
 func (p *wasmProcessor) count(ctx context.Context, err error) {
 	switch {
+	case errors.Is(err, errStopped):
+		// interrupted mid-call by shutdown: not counted, but not usable either
 	case errors.Is(err, errDeadline):
 		p.tel.deadlines.Add(ctx, 1, p.tel.attrs)
 	case errors.Is(err, errTrap):
@@ -405,9 +411,7 @@ func (p *wasmProcessor) checkpoint(ctx context.Context) error {
 	p.lastCheckpoint = time.Now()
 	snap, err := p.inst.snapshot(ctx)
 	if err != nil {
-		if !errors.Is(err, errStopped) {
-			p.count(ctx, err)
-		}
+		p.count(ctx, err)
 		return err
 	}
 	p.lastSnapshot = snap

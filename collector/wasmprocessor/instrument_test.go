@@ -1,0 +1,56 @@
+package wasmprocessor
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+)
+
+// TestModulesAreInstrumented: every module of this tree is rewritten (instrument.go), not left to
+// the slower WithCloseOnContextDone.
+func TestModulesAreInstrumented(t *testing.T) {
+	files, err := filepath.Glob("testdata/modules/*.wasm")
+	require.NoError(t, err)
+	for _, m := range []string{"classify.wasm", "optimize.wasm"} {
+		files = append(files, filepath.Join(wasmDir, m))
+	}
+	for _, f := range files {
+		code, err := os.ReadFile(f)
+		require.NoError(t, err)
+		_, err = instrumentLoops(code)
+		assert.NoError(t, err, f)
+	}
+	mod, err := loadModule(context.Background(), scriptedModule, 16, newHostFuncs(zap.NewNop(), scriptedModule, func() float64 { return 0 }))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, mod.close(context.Background())) }()
+	assert.Equal(t, interruptLoops, mod.interrupt)
+}
+
+// TestSpinningGuestIsStoppedEitherWay runs the spinning-guest test with each way of interrupting a
+// call: the rewritten loops (the default) and wazero's WithCloseOnContextDone (the fallback).
+func TestSpinningGuestIsStoppedEitherWay(t *testing.T) {
+	for _, mode := range []interruptMode{interruptLoops, interruptWazero} {
+		old := interruption
+		interruption = mode
+		cfg := scriptedConfig()
+		cfg.CallTimeout = 300 * time.Millisecond
+		f := newFaultProcessor(t, cfg)
+		began := time.Now()
+		f.consumeUnchanged(t, processBatch("spin"))
+		assert.Less(t, time.Since(began), 2*time.Second)
+		assert.Equal(t, int64(1), f.counter(t, "deadlines"))
+		require.NoError(t, f.ConsumeMetrics(context.Background(), processBatch("keep")))
+		interruption = old
+	}
+}
+
+func TestUninstrumentableModuleFallsBack(t *testing.T) {
+	_, err := instrumentLoops([]byte("\x00asm\x01\x00\x00\x00\x0a\x05\x01\x03\x00\xfd\x0b")) // a SIMD opcode
+	assert.ErrorIs(t, err, errUninstrumentable)
+}
