@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, requireBuilt, repoRoot, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { startWorkload } from "./workload.ts";
 
 interface Totals { cpu: number; mem: number; resources: number; untiered: number }
 
@@ -34,32 +35,62 @@ function seriesAttributes(file: string): { perScrape: number; counts: unknown[];
   return out;
 }
 
-/** totalsByTime sums process.cpu.time and process.memory.usage per scrape timestamp. */
-function totalsByTime(file: string): Map<string, Totals> {
-  const out = new Map<string, Totals>();
+interface Point { t: number; metric: string; value: number; tiered: boolean }
+
+/** points reads the process.cpu.time and process.memory.usage points of an OTLP/JSON lines file. */
+function points(file: string): Point[] {
+  const out: Point[] = [];
   if (!existsSync(file)) return out;
   for (const line of readFileSync(file, "utf8").split("\n")) {
     if (!line.trim()) continue;
     let doc: any;
-    try { doc = JSON.parse(line); } catch { continue; }
+    try { doc = JSON.parse(line); } catch { continue; } // the last line may be half written
     for (const rm of doc.resourceMetrics ?? []) {
       const tiered = (rm.resource?.attributes ?? []).some((a: any) => a.key === "nrdot.tier");
       for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
         if (m.name !== "process.memory.usage" && m.name !== "process.cpu.time") continue;
         for (const dp of m.sum?.dataPoints ?? []) {
-          const t = dp.timeUnixNano;
-          const e = out.get(t) ?? { cpu: 0, mem: 0, resources: 0, untiered: 0 };
-          const v = dp.asInt !== undefined ? Number(dp.asInt) : dp.asDouble ?? 0;
-          if (m.name === "process.cpu.time") e.cpu += v;
-          else {
-            e.mem += v;
-            e.resources++;
-            if (!tiered) e.untiered++;
-          }
-          out.set(t, e);
+          const value = dp.asInt !== undefined ? Number(dp.asInt) : dp.asDouble ?? 0;
+          out.push({ t: Number(BigInt(dp.timeUnixNano) / 1_000_000n), metric: m.name, value, tiered });
         }
       }
     }
+  }
+  return out;
+}
+
+/**
+ * scrapes numbers the scrapes: the scraper stamps each process with its own time, a few ms apart
+ * within a scrape and an interval apart between scrapes (the roll-up carries the latest time it
+ * summed), so a gap of more than half an interval starts the next scrape (as backend-otlp does).
+ */
+function scrapes(all: Point[], intervalMs: number): (t: number) => number {
+  const times = [...new Set(all.map((p) => p.t))].sort((a, b) => a - b);
+  const starts: number[] = [];
+  for (let i = 0; i < times.length; i++) if (i === 0 || times[i] - times[i - 1] > intervalMs / 2) starts.push(times[i]);
+  return (t) => {
+    let lo = 0;
+    for (let hi = starts.length - 1; lo < hi;) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= t) lo = mid; else hi = mid - 1;
+    }
+    return starts[lo];
+  };
+}
+
+/** totals sums CPU and memory per scrape. */
+function totals(ps: Point[], scrapeOf: (t: number) => number): Map<number, Totals> {
+  const out = new Map<number, Totals>();
+  for (const p of ps) {
+    const k = scrapeOf(p.t);
+    const e = out.get(k) ?? { cpu: 0, mem: 0, resources: 0, untiered: 0 };
+    if (p.metric === "process.cpu.time") e.cpu += p.value;
+    else {
+      e.mem += p.value;
+      e.resources++;
+      if (!p.tiered) e.untiered++;
+    }
+    out.set(k, e);
   }
   return out;
 }
@@ -96,24 +127,34 @@ service:
       processors: [cumulative_to_delta]
       exporters: [file/raw]
 `);
+    // More processes than the profile keeps (max_processes 25), started before the collector, so
+    // that there is always something to roll up, however few processes this host runs.
+    const workload = startWorkload(dir, 60, 0);
     const run = startCollector([join(repoRoot, "configs/balanced/agent.yaml"), overrides], {
       NRDOT_DATA_DIR: dir, NRDOT_WASM_DIR: wasmDir,
       NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}`,
     });
     try {
-      // Three intervals with deltas in both streams (the first scrape has none).
-      const times = await waitFor("3 comparable intervals", () => {
-        const raw = totalsByTime(join(dir, "raw.jsonl"));
-        const opt = totalsByTime(join(dir, "metrics.jsonl"));
-        const both = [...raw.keys()].filter((t) => opt.has(t) && raw.get(t)!.cpu > 0);
-        return both.length >= 3 ? both.slice(0, 3) : undefined;
-      }, 60_000, run);
-      await new Promise((r) => setTimeout(r, 1000)); // let the last batches of those intervals land
-      const raw = totalsByTime(join(dir, "raw.jsonl"));
-      const opt = totalsByTime(join(dir, "metrics.jsonl"));
+      // Three scrapes with deltas in both streams, each followed by two more in the optimized
+      // stream (so all of its batches have landed). The first scrape is not compared: a process
+      // started while the collector starts may have its first point made a delta in one pipeline
+      // and dropped in the other (each pipeline's cumulative_to_delta starts on its own).
+      const INTERVAL_MS = 2000;
+      let byScrape: { raw: Map<number, Totals>; opt: Map<number, Totals> } | undefined;
+      const times = await waitFor("3 comparable scrapes", () => {
+        const raw = points(join(dir, "raw.jsonl"));
+        const opt = points(join(dir, "metrics.jsonl"));
+        if (raw.length === 0) return undefined;
+        const scrapeOf = scrapes([...raw, ...opt], INTERVAL_MS);
+        byScrape = { raw: totals(raw, scrapeOf), opt: totals(opt, scrapeOf) };
+        const later = [...byScrape.opt.keys()];
+        const first = Math.min(...byScrape.raw.keys());
+        const done = [...byScrape.raw].filter(([t, r]) => t > first && byScrape!.opt.has(t) && r.cpu > 0 && later.filter((u) => u > t).length >= 2).map(([t]) => t);
+        return done.length >= 3 ? done.sort((a, b) => a - b).slice(0, 3) : undefined;
+      }, 90_000, run);
       for (const t of times) {
-        const r = raw.get(t)!;
-        const o = opt.get(t)!;
+        const r = byScrape!.raw.get(t)!;
+        const o = byScrape!.opt.get(t)!;
         assert.ok(Math.abs(o.cpu - r.cpu) <= 0.005 * r.cpu + 1e-9, `cpu at ${t}: ${o.cpu} vs ${r.cpu}`);
         assert.ok(Math.abs(o.mem - r.mem) <= 0.005 * r.mem, `memory at ${t}: ${o.mem} vs ${r.mem}`);
         assert.equal(o.untiered, 0, "every optimized resource has nrdot.tier");
@@ -126,6 +167,7 @@ service:
       for (const c of series.counts) assert.ok(typeof c === "string" && Number(c) >= 1, `the count is an int point: ${c}`);
     } finally {
       await stopCollector(run);
+      workload.stop();
     }
     const state = join(dir, "state");
     assert.ok(existsSync(state) && readdirSync(state).some((f) => f.includes("wasm_optimize")), `file_storage has the optimizer's state:\n${run.output().slice(-2000)}`);
