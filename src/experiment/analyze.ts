@@ -118,15 +118,17 @@ function statistical(name: string, threshold: number, ab: { a: number[]; b: numb
   };
 }
 
-function guarantee(name: string, direction: ">=" | "<=", threshold: number, values: number[], controlValues: number[], alpha: number, what: string): CriterionResult {
+function guarantee(name: string, direction: ">=" | "<=", threshold: number, values: number[], controlValues: number[], alpha: number, what: string, noun = "units"): CriterionResult {
   const bad = (v: number) => (direction === ">=" ? v < threshold : v > threshold);
   const worst = (vs: number[]) => (vs.length === 0 ? NaN : direction === ">=" ? Math.min(...vs) : Math.max(...vs));
   const k = values.filter(bad).length;
   const n = values.length;
   const outcome: Outcome = n === 0 ? "inconclusive" : k > 0 ? "fail" : "pass";
-  const why = n === 0 ? `no unit to check (${what})` : k > 0 ? `${k} of ${n} units miss it (worst ${worst(values)})` : `all ${n} units meet it (worst ${worst(values)})`;
+  const w = worst(values);
+  const shown = Number.isFinite(w) ? Number(w.toPrecision(3)) : w;
+  const why = n === 0 ? `nothing to check (${what})` : k > 0 ? `${k} of ${n} ${noun} miss it (worst ${shown})` : `all ${n} ${noun} meet it (worst ${shown})`;
   return {
-    name, kind: "guarantee", direction, threshold, estimate: worst(values), interval: clopperPearson(k, n, alpha), interval_of: "rate of units that miss it",
+    name, kind: "guarantee", direction, threshold, estimate: worst(values), interval: clopperPearson(k, n, alpha), interval_of: `rate of ${noun} that miss it`,
     method: "every unit; exact (Clopper-Pearson) interval of the miss rate", outcome, why, units: n, violations: k, control_estimate: worst(controlValues),
   };
 }
@@ -172,7 +174,7 @@ export function analyze(spec: ExperimentSpec, units: readonly Unit[], hogs: read
   if (c.max_hog_latency !== undefined) {
     const lat = (h: Hog, arm: Arm) => h.latency[arm] ?? Infinity;
     // A hog that left before the deadline without being kept was never seen: a miss as well.
-    criteria.max_hog_latency = guarantee("max_hog_latency", "<=", c.max_hog_latency, hogs.map((h) => lat(h, "treatment")), hogs.map((h) => lat(h, "control")), c.alpha, "no process entered the top-N after the first interval");
+    criteria.max_hog_latency = guarantee("max_hog_latency", "<=", c.max_hog_latency, hogs.map((h) => lat(h, "treatment")), hogs.map((h) => lat(h, "control")), c.alpha, "no process entered the top-N after the first interval", "new hogs");
   }
   const arms = {} as Record<Arm, ArmSummary>;
   for (const arm of ARMS) {

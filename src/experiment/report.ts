@@ -7,7 +7,7 @@ const num = (x: number | null | undefined, d = 4) => (x === null || x === undefi
 function criterionLine(c: CriterionResult): string {
   const head = `${c.outcome.toUpperCase().padEnd(12)} ${c.name} ${c.direction} ${c.threshold}: estimate ${num(c.estimate)}`;
   if (c.kind === "statistical" && !c.effect_size) return `${head}\n${" ".repeat(13)}${c.why}`;
-  if (c.kind === "guarantee") return `${head} (worst unit; control ${num(c.control_estimate)}), ${c.violations}/${c.units} units miss it, miss rate ${num(c.interval[0])}..${num(c.interval[1])}\n${" ".repeat(13)}${c.why}`;
+  if (c.kind === "guarantee") return `${head} (worst unit; control ${num(c.control_estimate)}), ${c.violations}/${c.units} miss it, miss rate ${num(c.interval[0])}..${num(c.interval[1])}\n${" ".repeat(13)}${c.why}`;
   return `${head}, interval ${num(c.interval[0])}..${num(c.interval[1])}, p = ${num(c.p_value, 5)} (violated: ${num(c.p_value_violated, 5)})\n` +
     `${" ".repeat(13)}effect: ${c.effect_size!.difference_of} ${num(c.effect_size!.difference)}, rank-biserial ${num(c.effect_size!.rank_biserial, 3)}, dz ${num(c.effect_size!.cohen_dz, 2)}; ` +
     `power ${num(c.power, 3)} at +${c.power_margin} (detectable at min_power: +${num(c.detectable_margin)})`;
