@@ -2,7 +2,7 @@
 // both arms over time (inline SVG).
 import type { CriterionResult, Result, TimelinePoint } from "./analyze.ts";
 
-const num = (x: number | null | undefined, d = 4) => (x === null || x === undefined ? "-" : Number.isFinite(x) ? (Number.isInteger(x) ? String(x) : x.toFixed(d)) : x > 0 ? "+inf" : "-inf");
+const num = (x: number | null | undefined, d = 4) => (x === null || x === undefined || Number.isNaN(x) ? "-" : Number.isFinite(x) ? (Number.isInteger(x) ? String(x) : x.toFixed(d)) : x > 0 ? "+inf" : "-inf");
 
 function criterionLine(c: CriterionResult): string {
   const head = `${c.outcome.toUpperCase().padEnd(12)} ${c.name} ${c.direction} ${c.threshold}: estimate ${num(c.estimate)}`;
