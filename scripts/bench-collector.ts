@@ -17,8 +17,8 @@ import { parse } from "yaml";
 import { startCollector } from "../src/collector.ts";
 import { Chain, encodeMetricsProto, resourceAttr, type MetricsData } from "../src/host/index.ts";
 import { stepsFromConfig } from "../src/simulate/stages.ts";
-import { freePort } from "../test/e2e/collector.ts";
-import { generateHost } from "../test/fixtures/generate.ts";
+import { freePort } from "./net.ts";
+import { generateHost } from "./synthetic-host.ts";
 import { CATALOG_EXECUTABLES } from "./bench-catalog.ts";
 import { cpuMs, peakRssMiB } from "./procstat.ts";
 
