@@ -72,7 +72,10 @@ export interface SummaryOptions { endpoint: string; processor: string; price: nu
 export function summarize(cur: Scrape, prev: Scrape | undefined, elapsedSeconds: number | undefined, o: SummaryOptions): Status {
   const proc = { processor: o.processor };
   const c = (name: string, m: Record<string, string> = proc) => delta(sum(cur, name, m), prev && sum(prev, name, m));
-  const opt = (name: string, m: Record<string, string> = proc) => (sum(cur, name, m) === undefined ? undefined : c(name, m));
+  // A processor that exports the contract's breaker gauge adds its counters on their first
+  // event: absent means none yet. An older one does not have them: "not exported".
+  const contract = max(cur, M.breakerOpen, proc) !== undefined;
+  const opt = (name: string, m: Record<string, string> = proc) => (sum(cur, name, m) === undefined && !(contract && m === proc) ? undefined : c(name, m));
   const uptime = sum(cur, M.uptime);
   const seconds = prev ? elapsedSeconds ?? 0 : uptime ?? 0;
   const perMinute = (n: number) => (seconds > 0 ? (n / seconds) * 60 : 0);

@@ -35,17 +35,17 @@ export const M = {
 } as const;
 
 /**
- * Names in the telemetry contract (/work/shared-notes/TELEMETRY.md, issue 9) that the built
- * collector did not export yet when this was written: the status command shows "not exported"
- * for them and the monitoring test lists them instead of failing. Remove a name once it lands.
+ * Names in the telemetry contract (/work/shared-notes/TELEMETRY.md, issues 9 and 10) that the
+ * collector does not export: the optional degradation level gauge. The status command shows "not
+ * exported" for it and the monitoring test lists it instead of failing. Remove it once it lands.
  */
-export const NOT_YET_EXPORTED: readonly string[] = [
-  M.rowsPassedThrough, M.deadlines, M.breakerOpen, M.breakerTransitions, M.pressure, M.degradationLevel, M.stateResets, M.nonfinite,
-];
+export const NOT_YET_EXPORTED: readonly string[] = [M.degradationLevel];
 
 /**
  * Names the collector exports only once the thing has happened (an OTel counter appears on its
- * first increment): a healthy collector does not show them, and a test can not provoke all.
+ * first non-zero increment; the wasm processor adds nothing for a zero): a healthy collector does
+ * not show them, and a test can not provoke them all. Where the processor exports its contract
+ * gauges (breaker_open), an absent counter of the processor is a zero.
  */
 export const AFTER_FIRST_EVENT: readonly string[] = [
   M.rowsDropped, M.rowsPassedThrough, M.traps, M.deadlines, M.moduleErrors, M.breakerTransitions, M.stateResets, M.nonfinite, M.enqueueFailed,

@@ -56,8 +56,8 @@ describe("nrdot status on a running collector", () => {
       /points\/minute +in [\d.]+, out [\d.]+/,
       /monthly cost +\$\d+\.\d\d at \$0\.30 per million points/,
       /processes +per batch: [\d.]+ in, [\d.]+ kept, [\d.]+ rolled up/,
-      /degradation +memory pressure /,
-      /breaker +breaker /,
+      /degradation +memory pressure \d\.\d\d, level not exported/,
+      /breaker +breaker closed; traps 0, deadlines 0, module errors 0, state resets 0/,
       /p99 latency +[\d.]+ ms per batch/,
       /exporter otlp_http +sent 0\/min, failed [\d.]+\/min \(\d+ points\), queue \d+\/1000/,
     ]) assert.match(r.out, line);
@@ -75,6 +75,10 @@ describe("nrdot status on a running collector", () => {
     assert.ok(s.batches >= 2);
     assert.ok(s.processes.in! > 0 && Math.abs(s.processes.in! - (s.processes.kept! + (s.processes.rolledUp ?? 0) + (s.processes.dropped ?? 0) + (s.processes.passedThrough ?? 0))) < 1e-9);
     assert.ok(s.p99Ms! > 0);
+    assert.equal(s.breakerOpen, false);
+    assert.ok(s.pressure! >= 0 && s.pressure! <= 1);
+    assert.equal(s.degradationLevel, undefined, "not exported");
+    assert.deepEqual([s.traps, s.deadlines, s.moduleErrors, s.stateResets, s.processes.passedThrough], [0, 0, 0, 0, 0]);
     const otlp = s.exporters.find((e) => e.exporter === "otlp_http")!;
     assert.ok(otlp.failed > 0 && otlp.queueCapacity === 1000);
   });
