@@ -3,7 +3,7 @@
 // (scripts/doc-test.ts; `node --import tsx scripts/doc-test.ts --update` rewrites shown output).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { anchors, checkLinks, docPages, links, normalize, ROOT, runnables, runPage, slug } from "../../scripts/doc-test.ts";
 import { API_PAGE, apiMarkdown } from "../../scripts/gen-api-docs.ts";
 import { METRICS_PAGE, metricsMarkdown } from "../../scripts/gen-metrics-docs.ts";
@@ -35,7 +35,20 @@ describe("the doc-test itself", () => {
   });
 });
 
+/** The handbook's tree (issue 12): a page that goes missing fails here, not in a reader's browser. */
+const TREE = [
+  "docs/README.md",
+  "docs/getting-started/quick-start.md", "docs/getting-started/production-setup.md", "docs/getting-started/migration-guide.md",
+  "docs/configuration/receivers.md", "docs/configuration/processors.md", "docs/configuration/exporters.md", "docs/configuration/pipelines.md",
+  "docs/operations/monitoring.md", "docs/operations/troubleshooting.md", "docs/operations/tuning.md",
+  ...["high-memory", "pipeline-backup", "state-corruption", "breaker-open", "ratio-below-target", "backend-rejecting"].map((r) => `docs/operations/runbooks/${r}.md`),
+  "docs/reference/architecture.md", "docs/reference/api.md", "docs/reference/metrics.md", "docs/reference/abi.md",
+];
+
 describe("the docs", () => {
+  it("the handbook's pages exist", () => {
+    assert.deepEqual(TREE.filter((p) => !existsSync(`${ROOT}/${p}`)), []);
+  });
   it("every internal link and anchor resolves", () => {
     assert.deepEqual(checkLinks(docPages()), []);
   });
