@@ -243,17 +243,23 @@ export function checkLinks(pages: string[]): string[] {
   return problems;
 }
 
-/** The pages the doc-test reads: README.md and every Markdown file under docs/. */
+/**
+ * The pages the doc-test reads: README.md, every Markdown file under docs/, and the READMEs of
+ * the components (processors/, collector/, deploy/, test/vectors/) that the docs link to.
+ */
 export function docPages(): string[] {
   const out = ["README.md"];
-  const walk = (d: string) => {
+  const walk = (d: string, only?: string) => {
+    if (!existsSync(join(ROOT, d))) return;
     for (const e of readdirSync(join(ROOT, d), { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".md")) out.push(p);
+      if (e.isDirectory()) {
+        if (e.name !== "node_modules" && !e.name.startsWith(".")) walk(p, only);
+      } else if (only ? e.name === only : e.name.endsWith(".md")) out.push(p);
     }
   };
   walk("docs");
+  for (const d of ["processors", "collector", "deploy", "test/vectors"]) walk(d, "README.md");
   return out.sort();
 }
 
