@@ -48,5 +48,5 @@ export const NOT_YET_EXPORTED: readonly string[] = [M.degradationLevel];
  * gauges (breaker_open), an absent counter of the processor is a zero.
  */
 export const AFTER_FIRST_EVENT: readonly string[] = [
-  M.rowsDropped, M.rowsPassedThrough, M.traps, M.deadlines, M.moduleErrors, M.breakerTransitions, M.stateResets, M.nonfinite, M.enqueueFailed,
+  M.rowsKept, M.rowsRolledUp, M.rowsDropped, M.rowsPassedThrough, M.traps, M.deadlines, M.moduleErrors, M.breakerTransitions, M.stateResets, M.nonfinite, M.enqueueFailed,
 ];
