@@ -83,6 +83,15 @@ func newTelemetry(set component.TelemetrySettings, id component.ID, breakerOpen 
 			return nil, err
 		}
 	}
+	// Every counter exists from the start at 0, so rules and `nrdot status` see a series before
+	// the first event.
+	for name, c := range counters {
+		if name != "breaker_transitions" { // always with its state
+			(*c).Add(context.Background(), 0, t.attrs)
+		}
+	}
+	t.breakerTransitions.Add(context.Background(), 0, t.openAttrs)
+	t.breakerTransitions.Add(context.Background(), 0, t.closedAttrs)
 	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		o.ObserveInt64(openGauge, breakerOpen(), metric.WithAttributeSet(attribute.NewSet(proc)))
 		o.ObserveFloat64(pressureGauge, pressure(), metric.WithAttributeSet(attribute.NewSet(proc)))

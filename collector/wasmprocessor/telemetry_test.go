@@ -56,6 +56,12 @@ func telemetryProcessor(t *testing.T, cfg *Config) (processor.Metrics, *componen
 func TestTelemetryCountsRowsAndCalls(t *testing.T) {
 	p, tel, _ := telemetryProcessor(t, scriptedConfig())
 	ctx := context.Background()
+	for _, in := range instruments {
+		if in.kind == "counter" {
+			_, err := tel.GetMetric(metricPrefix + in.name)
+			assert.NoError(t, err, "%s exists from the start", in.name)
+		}
+	}
 	require.NoError(t, p.ConsumeMetrics(ctx, processBatch("keep", "drop-x", "roll-a", "roll-b", "bad-row")))
 	require.NoError(t, p.ConsumeMetrics(ctx, processBatch("trap-now", "keep")))
 	require.NoError(t, p.ConsumeMetrics(ctx, processBatch("status-fail", "keep", "keep")))
