@@ -5,7 +5,8 @@
 //   heap  0 ........ 0.6·L ... 0.9·L (critical only) ..... L = M − M/8 (refuse) ... M (GC forced)
 //
 // M is the profile's memory_limit_mib; L, the memory_limiter's soft limit, is also the limit the
-// optimizer's pressure is measured against (scripts/run.sh sets GOMEMLIMIT to it).
+// optimizer's pressure is measured against (memory_pressure_limit_mib; scripts/run.sh sets
+// GOMEMLIMIT to it too, so the GC works harder before the limiter refuses).
 
 /** memoryLimiter: hard limit M, soft limit (where it refuses data) M − M/8. */
 export function memoryLimiter(limitMib: number): Record<string, unknown> {
@@ -22,13 +23,11 @@ export function softLimitMib(limitMib: number): number {
 }
 
 /**
- * PRESSURE_KEY is the wasm processor's setting for the limit its memory pressure is measured
- * against (collector/wasmprocessor/config.go), or undefined while the processor has none: its
- * pressure is then live heap ÷ GOMEMLIMIT, which scripts/run.sh sets to softLimitMib.
+ * pressureLimit is the wasm processor's `memory_pressure_limit_mib` (collector/wasmprocessor):
+ * the limit its memory pressure is relative to, set to the limiter's soft limit, so that the
+ * pressure is the same in every deployment (not taken from GOMEMLIMIT or the cgroup) and every
+ * degradation level below 1.0 applies before memory_limiter refuses.
  */
-export const PRESSURE_KEY: string | undefined = undefined;
-
-/** pressureLimit is the wasm processor's key for its pressure's limit, when it has one. */
-export function pressureLimit(limitMib: number): Record<string, number> {
-  return PRESSURE_KEY ? { [PRESSURE_KEY]: softLimitMib(limitMib) } : {};
+export function pressureLimit(limitMib: number): { memory_pressure_limit_mib: number } {
+  return { memory_pressure_limit_mib: softLimitMib(limitMib) };
 }

@@ -81,7 +81,39 @@ export function graph(c: ConfigFile): Problem[] {
       out.push({ path: ["connectors", id], message: "no default_pipelines: resources the table does not match (a tier without a route) would be dropped", hint: "set default_pipelines, e.g. [metrics/standard]" });
     }
   }
-  return out.concat(pull(c));
+  return out.concat(pull(c), memory(c));
+}
+
+/**
+ * memory checks that the optimizer sheds before memory_limiter refuses (docs/operations/memory.md):
+ * every degradation level of a wasm processor whose pressure limit is set must be reached below
+ * the limiter's soft limit (limit_mib − spike_limit_mib) in the same pipeline.
+ */
+function memory(c: ConfigFile): Problem[] {
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  for (const p of Object.values<any>(c.data.service?.pipelines ?? {})) {
+    const procs: string[] = p?.processors ?? [];
+    const ml = procs.find((x) => typeOf(x) === "memory_limiter");
+    const lim = ml ? c.data.processors?.[ml] : undefined;
+    if (typeof lim?.limit_mib !== "number") continue;
+    const soft = lim.limit_mib - (typeof lim.spike_limit_mib === "number" ? lim.spike_limit_mib : Math.floor(lim.limit_mib / 5));
+    if (soft <= 0) continue; // the memory_limiter's own validate refuses a spike above the limit
+    for (const w of procs.filter((x) => typeOf(x) === "wasm")) {
+      const cfg = c.data.processors?.[w];
+      const limit = cfg?.memory_pressure_limit_mib;
+      if (typeof limit !== "number" || limit <= 0 || seen.has(w)) continue;
+      seen.add(w);
+      const levels: { pressure?: unknown }[] = Array.isArray(cfg?.config?.degradation) ? cfg.config.degradation : [{ pressure: 0.9 }];
+      const top = Math.max(0, ...levels.map((l) => (typeof l?.pressure === "number" && l.pressure < 1 ? l.pressure : 0)));
+      if (top * limit >= soft) {
+        out.push({ path: ["processors", w, "memory_pressure_limit_mib"],
+          message: `its last degradation level (pressure ${top}) applies at ${+(top * limit).toFixed(1)} MiB of heap, but \`${ml}\` refuses whole batches, critical processes included, from ${soft} MiB (limit_mib − spike_limit_mib)`,
+          hint: `set memory_pressure_limit_mib to at most ${soft} (the limiter's soft limit, as \`nrdot generate\` does); docs/operations/memory.md` });
+      }
+    }
+  }
+  return out;
 }
 
 /**

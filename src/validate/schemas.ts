@@ -49,6 +49,11 @@ export const componentSchemas: Record<string, Record<string, unknown>> = {
     module: str, config: { type: "object" }, storage: str, checkpoint_interval: duration, memory_limit_mib: { type: "integer", minimum: 1, maximum: 4096 },
     // A resource attribute key: no whitespace, and not the tier's own attribute.
     score_attribute: { type: "string", pattern: "^\\S*$", not: { const: "nrdot.tier" } },
+    // 0 derives the limit (GOMEMLIMIT, else the cgroup's); generated configs set it.
+    memory_pressure_limit_mib: { type: "integer", minimum: 0, maximum: 1048576 },
+    state_directory: str,
+    call_timeout: duration,
+    circuit_breaker: strict({ failures: { type: "integer", minimum: 1 }, cool_down: duration }),
   }, ["module"]),
   resource_detection: strict({
     detectors: { type: "array", items: str },

@@ -126,6 +126,21 @@ describe("nrdot generate", () => {
     }
   });
 
+  it("sheds before memory_limiter refuses: every degradation level below the limiter's soft limit", async () => {
+    for (const p of [...BUILTIN_PROFILES, "balanced-prometheus"]) {
+      const cfg = parse(readFileSync(join(repoRoot, "configs", p, "agent.yaml"), "utf8"));
+      const ml = cfg.processors.memory_limiter;
+      const soft = ml.limit_mib - ml.spike_limit_mib;
+      const w = cfg.processors["wasm/optimize"];
+      assert.equal(w.memory_pressure_limit_mib, soft, `${p}: pressure 1.0 is the limiter's soft limit, in every deployment`);
+      const top = Math.max(...w.config.degradation.map((l: any) => l.pressure));
+      assert.ok(top * w.memory_pressure_limit_mib < soft, `${p}: the last level at ${top * w.memory_pressure_limit_mib} MiB, refusing from ${soft} MiB`);
+      assert.ok(w.config.degradation.some((l: any) => l.critical_only), p);
+    }
+    const cfg = parse(readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8"));
+    assert.deepEqual([cfg.processors.memory_limiter.limit_mib, cfg.processors.memory_limiter.spike_limit_mib, cfg.processors["wasm/optimize"].memory_pressure_limit_mib], [400, 50, 350]);
+  });
+
   it("writes the file backend through, appending on restart, rotated", async () => {
     const cfg = parse(readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8"));
     assert.deepEqual(cfg.exporters.file.rotation, { max_megabytes: 100, max_backups: 5 });
@@ -361,6 +376,16 @@ describe("nrdot validate", () => {
     const r = await run(["validate", join(repoRoot, "configs/balanced/agent.yaml"), "--collector", "/nonexistent/otelcol"], env);
     assert.equal(r.code, 1);
     assert.match(r.err, /\/nonexistent\/otelcol: the collector binary is missing[\s\S]*make build/);
+  });
+
+  it("catches a pressure limit whose last shedding level comes after memory_limiter refuses", async () => {
+    const dir = tmp();
+    const f = join(dir, "mem.yaml");
+    writeFileSync(f, readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8").replace("memory_pressure_limit_mib: 350", "memory_pressure_limit_mib: 400"));
+    const r = await run(["validate", f, "--no-collector-check"], env);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /mem\.yaml:\d+ \(processors::wasm\/optimize::memory_pressure_limit_mib\): its last degradation level \(pressure 0\.9\) applies at 360 MiB of heap, but `memory_limiter` refuses whole batches, critical processes included, from 350 MiB/);
+    assert.match(r.err, /set memory_pressure_limit_mib to at most 350/);
   });
 
   it("passes the collector's own refusal through", async () => {
