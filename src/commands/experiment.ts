@@ -7,7 +7,7 @@ import { Command, Option } from "commander";
 import { BACKENDS, type Backend } from "../generate/agent.ts";
 import type { Io } from "../io.ts";
 import { EXIT, type Result } from "../experiment/analyze.ts";
-import { runLive } from "../experiment/live.ts";
+import { analyzeStreams, runLive } from "../experiment/live.ts";
 import { formatResult, html } from "../experiment/report.ts";
 import { runExperiment } from "../experiment/run.ts";
 import { loadSpec } from "../experiment/spec.ts";
@@ -58,6 +58,19 @@ export function experimentCommand(io: Io): Command {
       const spec = loadSpec(specFile);
       const l = await runLive(spec, opts, io.env);
       finish(l.result, io, opts, `nrdot experiment live ${specFile}`, { promoted: l.promoted, promote_to: opts.promoteTo }, l.message);
+    })));
+  cmd.addCommand(out(new Command("analyze")
+    .description("the gate between rollout steps: analyze the arms' exported outputs against an unoptimized reference of the same scrapes")
+    .argument("<spec>", "experiment spec (YAML)")
+    .requiredOption("--reference <file>", "the unoptimized scrapes (OTLP/JSON lines, one batch per scrape)")
+    .requiredOption("--control <file>", "the control's output of the same scrapes")
+    .requiredOption("--treatment <file>", "the treatment's output of the same scrapes")
+    .option("--json", "print the result as one JSON object")
+    .option("--html <file>", "write a report that plots both arms over time")
+    .action(async (specFile: string, opts: { reference: string; control: string; treatment: string; json?: boolean; html?: string }) => {
+      const spec = loadSpec(specFile);
+      const r = await analyzeStreams(spec, { reference: opts.reference, control: opts.control, treatment: opts.treatment }, io.env);
+      finish(r, io, opts, `nrdot experiment analyze ${specFile}`);
     })));
   return cmd;
 }

@@ -100,6 +100,28 @@ function readStream(file: string): MetricsData[] {
   return existsSync(file) ? parseMetricsJsonl(readFileSync(file, "utf8"), file) : [];
 }
 
+/**
+ * analyzeStreams analyzes three streams of the same scrapes: the unoptimized reference (one batch
+ * per scrape) and each arm's output, aligned to it by timestamp. Whole scrapes only: a scrape the
+ * reference has but an arm did not finish is left out. `live` writes such streams; so can any
+ * deployment that runs the arms side by side (`experiment analyze`).
+ */
+export async function analyzeStreams(spec: ExperimentSpec, files: Record<Arm | "reference", string>, env: NodeJS.ProcessEnv): Promise<Result> {
+  for (const f of Object.values(files)) if (!existsSync(f)) throw new UserError(`${f}: no such stream`, "INPUT_NOT_FOUND", "give the OTLP/JSON lines a file exporter wrote");
+  let reference = readStream(files.reference);
+  if (spec.intervals !== undefined) reference = reference.slice(0, spec.intervals);
+  const outputs = Object.fromEntries(ARMS.map((a) => [a, alignToInput(reference, readStream(files[a]))])) as Record<Arm, MetricsData[]>;
+  const complete = reference.map((_, i) => ARMS.every((a) => outputs[a][i].resourceMetrics.length > 0));
+  const keep = (xs: MetricsData[]) => xs.filter((_, i) => complete[i]);
+  reference = keep(reference);
+  for (const a of ARMS) outputs[a] = keep(outputs[a]);
+  if (reference.length === 0) throw new UserError(`${files.reference}: no scrape that both arms' outputs have too`, "EXPERIMENT_LIVE", "run longer, or check that the three streams come from the same scrapes");
+  const load = (nameOrFile: string) => stepsFromConfig(agentConfig(loadProfile(nameOrFile).profile, "file"), env, nameOrFile);
+  const arms = { control: load(spec.control), treatment: load(spec.treatment) };
+  const m = await measureOutputs(spec, arms, 0, reference, outputs);
+  return analyze(spec, m.units, m.hogs, 1);
+}
+
 /** promote writes the treatment's agent config to file atomically: a temporary file, renamed. */
 export function promote(file: string, spec: ExperimentSpec, treatment: Profile, backend: Backend): void {
   const header = `# Promoted by \`nrdot experiment live ${basename(spec.file)}\`: the treatment ${spec.treatment}\n# passed: ${spec.hypothesis}\n`;
@@ -131,18 +153,7 @@ export async function runLive(spec: ExperimentSpec, opts: LiveOptions, env: Node
     } finally {
       await run.stop();
     }
-    // Whole scrapes only: a scrape the reference has but an arm did not finish is left out.
-    let reference = readStream(join(dir, "reference.jsonl"));
-    if (spec.intervals !== undefined) reference = reference.slice(0, spec.intervals);
-    const outputs = Object.fromEntries(ARMS.map((a) => [a, alignToInput(reference, readStream(join(dir, `${a}.jsonl`)))])) as Record<Arm, MetricsData[]>;
-    const complete = reference.map((_, i) => ARMS.every((a) => outputs[a][i].resourceMetrics.length > 0));
-    const keep = (xs: MetricsData[]) => xs.filter((_, i) => complete[i]);
-    reference = keep(reference);
-    for (const a of ARMS) outputs[a] = keep(outputs[a]);
-    if (reference.length === 0) throw new UserError(`no complete scrape in ${duration}s at ${interval}`, "EXPERIMENT_LIVE", "run longer (--duration) or scrape more often (--interval)");
-    const arms = { control: stepsFromConfig(agentConfig(control, "file"), env, spec.control), treatment: stepsFromConfig(agentConfig(treatment, "file"), env, spec.treatment) };
-    const m = await measureOutputs(spec, arms, 0, reference, outputs);
-    const result = analyze(spec, m.units, m.hogs, 1);
+    const result = await analyzeStreams(spec, { reference: join(dir, "reference.jsonl"), control: join(dir, "control.jsonl"), treatment: join(dir, "treatment.jsonl") }, env);
     const backend: Backend = opts.backend ?? (env.NEW_RELIC_LICENSE_KEY ? "newrelic" : "file");
     if (result.verdict === "pass") {
       promote(opts.promoteTo, spec, treatment, backend);

@@ -86,5 +86,8 @@ describe("nrdot experiment run: known answers", () => {
     assert.equal(r.code, 1);
     assert.match(r.err, /nope\.jsonl: no such recording/);
     assert.ok(!existsSync(join(dir, "nope.jsonl")));
+    const a = await run(["experiment", "analyze", join(dir, "x.yaml"), "--reference", join(dir, "nope.jsonl"), "--control", "c", "--treatment", "t"]);
+    assert.equal(a.code, 1);
+    assert.match(a.err, /nope\.jsonl: no such stream/);
   });
 });

@@ -38,12 +38,13 @@ describe("nrdot experiment live (slow: real collector)", { skip: !existsSync(col
       "criteria:\n  min_cost_reduction: 0.2\n  max_totals_error: 0.005\n  min_critical_recall: 1.0\n  alpha: 0.05\n  min_power: 0.8\n");
     return f;
   };
-  const live = (f: string, target: string) => run(["experiment", "live", f, "--duration", "27s", "--interval", "5s", "--promote-to", target, "--json", "--collector", collector]);
+  const live = (f: string, target: string, ...more: string[]) => run(["experiment", "live", f, "--duration", "27s", "--interval", "5s", "--promote-to", target, "--json", "--collector", collector, ...more]);
 
   it("promotes a treatment that passes: the treatment's config, written atomically", async () => {
     const target = join(dir, "agent.yaml");
     writeFileSync(target, "# the config in production\n");
-    const r = await live(spec("pass", "wide", "narrow"), target);
+    const kept = join(dir, "kept");
+    const r = await live(spec("pass", "wide", "narrow"), target, "--keep", kept);
     assert.equal(r.code, 0, r.err + r.out);
     const j = JSON.parse(r.out);
     assert.equal(j.verdict, "pass");
@@ -55,6 +56,13 @@ describe("nrdot experiment live (slow: real collector)", { skip: !existsSync(col
     assert.match(cfg, /^# Promoted by `nrdot experiment live pass\.yaml`/);
     assert.equal(parse(cfg).processors["wasm/optimize"].config.max_processes, 2);
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith(".tmp")), [], "no temporary file left");
+    // The gate between rollout steps reads the same three streams and comes to the same verdict.
+    const a = await run(["experiment", "analyze", join(dir, "pass.yaml"), "--json", ...["reference", "control", "treatment"].flatMap((s) => [`--${s}`, join(kept, `${s}.jsonl`)])]);
+    assert.equal(a.code, 0, a.err);
+    const ja = JSON.parse(a.out);
+    assert.equal(ja.verdict, "pass");
+    assert.deepEqual(ja.criteria, j.criteria);
+    assert.match(readFileSync(join(kept, "live.yaml"), "utf8"), /metrics\/reference/);
   });
 
   it("rolls back a treatment that fails: the existing config is left as it was, and it says why", async () => {
