@@ -49,7 +49,11 @@ type instance struct {
 }
 
 func (m *wasmModule) instantiate(ctx context.Context) (*instance, error) {
-	mod, err := m.runtime.InstantiateModule(ctx, m.compiled, wazero.NewModuleConfig().WithName(""))
+	cfg := wazero.NewModuleConfig().WithName("")
+	if m.interrupt == interruptLoops {
+		cfg = cfg.WithStartFunctions() // no exported _start run where nothing can stop it
+	}
+	mod, err := m.runtime.InstantiateModule(ctx, m.compiled, cfg)
 	if err != nil {
 		return nil, moduleError(m.path, "cannot instantiate: %v", err)
 	}
@@ -64,6 +68,13 @@ func (m *wasmModule) instantiate(ctx context.Context) (*instance, error) {
 			return nil, moduleError(m.path, "the instrumented module has no %s global", stopGlobalExport)
 		}
 		in.stop = g
+	}
+	if m.callStart {
+		in.fns[startExport] = mod.ExportedFunction(startExport)
+		if _, err = in.call(ctx, startExport); err != nil {
+			in.close(ctx)
+			return nil, fmt.Errorf("%w: %s: its start function failed: %w", errBadModule, m.path, err)
+		}
 	}
 	v, err := in.call(ctx, "nrdot_abi_version")
 	if err != nil {

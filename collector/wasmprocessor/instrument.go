@@ -22,6 +22,11 @@ import (
 // stopGlobalExport is the name under which the rewritten module exports its stop global.
 const stopGlobalExport = "__nrdot_stop"
 
+// startExport is the name under which the rewritten module exports its start function: the
+// start section is removed, so that the host calls it like any export, under a deadline, instead
+// of wazero running it inside InstantiateModule where nothing could stop it.
+const startExport = "__nrdot_start"
+
 // loopCheckInterval is how many loop iterations run between two visits to Go.
 const loopCheckInterval = 4096
 
@@ -102,11 +107,12 @@ type section struct {
 	payload []byte
 }
 
-// instrumentLoops returns the module with the loop checks described above, or an error wrapping
-// errUninstrumentable.
-func instrumentLoops(code []byte) ([]byte, error) {
+// instrumentLoops returns the module with the loop checks described above (and its start
+// function, if any, exported as startExport instead of run at instantiation), whether it has a
+// start function, or an error wrapping errUninstrumentable.
+func instrumentLoops(code []byte) ([]byte, bool, error) {
 	if len(code) < 8 || !bytes.Equal(code[:8], []byte("\x00asm\x01\x00\x00\x00")) {
-		return nil, fmt.Errorf("%w: not a WebAssembly 1.0 binary", errUninstrumentable)
+		return nil, false, fmt.Errorf("%w: not a WebAssembly 1.0 binary", errUninstrumentable)
 	}
 	r := &wasmReader{b: code, pos: 8}
 	var sections []section
@@ -120,22 +126,29 @@ func instrumentLoops(code []byte) ([]byte, error) {
 		}
 	}
 	if r.err != nil {
-		return nil, r.err
+		return nil, false, r.err
 	}
 	importedGlobals, definedGlobals := uint64(0), uint64(0)
+	startFunc, hasStart := uint64(0), false
 	globalAt := -1
 	for i, s := range sections {
 		switch s.id {
 		case 2:
 			n, err := countImportedGlobals(s.payload)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			importedGlobals = n
 		case 6:
 			globalAt = i
 			gr := &wasmReader{b: s.payload}
 			definedGlobals = gr.u32()
+		case 8:
+			sr := &wasmReader{b: s.payload}
+			startFunc, hasStart = sr.u32(), true
+			if sr.err != nil {
+				return nil, false, sr.err
+			}
 		}
 	}
 	counter := importedGlobals + definedGlobals
@@ -170,17 +183,27 @@ func instrumentLoops(code []byte) ([]byte, error) {
 			n := er.u32()
 			p := appendU32(nil, n+1)
 			p = append(p, s.payload[er.pos:]...)
+			if hasStart {
+				p = appendU32(nil, n+2)
+				p = append(p, s.payload[er.pos:]...)
+				p = appendU32(p, uint64(len(startExport)))
+				p = append(p, startExport...)
+				p = append(p, 0x00)
+				p = appendU32(p, startFunc)
+			}
 			p = appendU32(p, uint64(len(stopGlobalExport)))
 			p = append(p, stopGlobalExport...)
 			p = append(p, 0x03)
 			p = appendU32(p, stop)
 			out = append(out, section{id: 7, payload: p})
 			continue
+		case s.id == 8:
+			continue // called by the host as startExport
 		case s.id == 10:
 			sawCode = true
 			p, err := instrumentCode(s.payload, check)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			out = append(out, section{id: 10, payload: p})
 			continue
@@ -188,7 +211,7 @@ func instrumentLoops(code []byte) ([]byte, error) {
 		out = append(out, s)
 	}
 	if !sawExport || !sawCode || globalAt < 0 {
-		return nil, fmt.Errorf("%w: no export, code or place for globals", errUninstrumentable)
+		return nil, false, fmt.Errorf("%w: no export, code or place for globals", errUninstrumentable)
 	}
 	res := append([]byte(nil), code[:8]...)
 	for _, s := range out {
@@ -196,7 +219,7 @@ func instrumentLoops(code []byte) ([]byte, error) {
 		res = appendU32(res, uint64(len(s.payload)))
 		res = append(res, s.payload...)
 	}
-	return res, nil
+	return res, hasStart, nil
 }
 
 // isAfterGlobals reports whether a section with this id comes after the global section.

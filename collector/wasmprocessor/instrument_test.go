@@ -23,7 +23,7 @@ func TestModulesAreInstrumented(t *testing.T) {
 	for _, f := range files {
 		code, err := os.ReadFile(f)
 		require.NoError(t, err)
-		_, err = instrumentLoops(code)
+		_, _, err = instrumentLoops(code)
 		assert.NoError(t, err, f)
 	}
 	mod, err := loadModule(context.Background(), scriptedModule, 16, newHostFuncs(zap.NewNop(), scriptedModule, func() float64 { return 0 }))
@@ -51,6 +51,33 @@ func TestSpinningGuestIsStoppedEitherWay(t *testing.T) {
 }
 
 func TestUninstrumentableModuleFallsBack(t *testing.T) {
-	_, err := instrumentLoops([]byte("\x00asm\x01\x00\x00\x00\x0a\x05\x01\x03\x00\xfd\x0b")) // a SIMD opcode
+	_, _, err := instrumentLoops([]byte("\x00asm\x01\x00\x00\x00\x0a\x05\x01\x03\x00\xfd\x0b")) // a SIMD opcode
 	assert.ErrorIs(t, err, errUninstrumentable)
+}
+
+// TestSpinningStartFunctionFailsCreation: a module whose start function never returns is refused
+// at call_timeout, in both ways of interrupting it (the rewriter turns the start section into an
+// export the host calls under the deadline).
+func TestSpinningStartFunctionFailsCreation(t *testing.T) {
+	for _, mode := range []interruptMode{interruptLoops, interruptWazero} {
+		old := interruption
+		interruption = mode
+		cfg := scriptedConfig()
+		cfg.Module = "testdata/modules/spin_start.wasm"
+		cfg.CallTimeout = 200 * time.Millisecond
+		done := make(chan error, 1)
+		go func() {
+			_, err := newTestProcessor(t, cfg, nil)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "spin_start.wasm")
+			assert.Contains(t, err.Error(), "deadline")
+		case <-time.After(5 * time.Second):
+			t.Fatalf("creating a processor over a module whose start function spins hangs (mode %d)", mode)
+		}
+		interruption = old
+	}
 }

@@ -63,6 +63,9 @@ type wasmModule struct {
 	// loops could not be rewritten, when they could not.
 	interrupt       interruptMode
 	notInstrumented error
+	// callStart: the module's start function is the export startExport, which the host calls
+	// after instantiating it.
+	callStart bool
 }
 
 // loadModule reads, compiles and checks the module at path: it must compile, import nothing but
@@ -75,10 +78,10 @@ func loadModule(ctx context.Context, path string, memoryLimitMiB uint32, host *h
 	}
 	// A guest that never returns must be stoppable, and must not block the Go runtime's
 	// stop-the-world (compiled code cannot be preempted): instrument.go.
-	mode, notInstrumented, original := interruption, error(nil), code
+	mode, notInstrumented, original, callStart := interruption, error(nil), code, false
 	if mode == interruptLoops {
-		if rewritten, ierr := instrumentLoops(code); ierr == nil {
-			code = rewritten
+		if rewritten, hasStart, ierr := instrumentLoops(code); ierr == nil {
+			code, callStart = rewritten, hasStart
 		} else {
 			mode, notInstrumented = interruptWazero, ierr
 		}
@@ -86,7 +89,7 @@ func loadModule(ctx context.Context, path string, memoryLimitMiB uint32, host *h
 	rt, compiled, err := compileModule(ctx, code, mode, memoryLimitMiB)
 	if err != nil && mode == interruptLoops { // the rewrite's fault, or the module's: try it as it is
 		notInstrumented = fmt.Errorf("%w: the rewritten module does not compile: %v", errUninstrumentable, err)
-		mode = interruptWazero
+		mode, callStart = interruptWazero, false
 		rt, compiled, err = compileModule(ctx, original, mode, memoryLimitMiB)
 	}
 	if err != nil {
@@ -100,7 +103,7 @@ func loadModule(ctx context.Context, path string, memoryLimitMiB uint32, host *h
 		_ = rt.Close(ctx)
 		return nil, fmt.Errorf("nrdot host module: %w", err)
 	}
-	return &wasmModule{path: path, runtime: rt, compiled: compiled, interrupt: mode, notInstrumented: notInstrumented}, nil
+	return &wasmModule{path: path, runtime: rt, compiled: compiled, interrupt: mode, notInstrumented: notInstrumented, callStart: callStart}, nil
 }
 
 func compileModule(ctx context.Context, code []byte, mode interruptMode, memoryLimitMiB uint32) (wazero.Runtime, wazero.CompiledModule, error) {
