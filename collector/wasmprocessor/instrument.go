@@ -72,7 +72,7 @@ func (r *wasmReader) u32() uint64 {
 func (r *wasmReader) sleb() { r.u32() }
 
 func (r *wasmReader) skip(n int) {
-	if r.err != nil || r.pos+n > len(r.b) {
+	if r.err != nil || n < 0 || n > len(r.b)-r.pos {
 		r.fail("unexpected end")
 		return
 	}

@@ -2,6 +2,7 @@ package wasmprocessor
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -79,5 +80,23 @@ func TestSpinningStartFunctionFailsCreation(t *testing.T) {
 			t.Fatalf("creating a processor over a module whose start function spins hangs (mode %d)", mode)
 		}
 		interruption = old
+	}
+}
+
+// TestInstrumentNeverPanics: damaged modules are refused (or rewritten into something the
+// compiler then refuses), never a panic or an endless loop.
+func TestInstrumentNeverPanics(t *testing.T) {
+	code, err := os.ReadFile(scriptedModule)
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 3000; i++ {
+		b := append([]byte(nil), code...)
+		for k := 0; k < 1+rng.IntN(4); k++ {
+			b[8+rng.IntN(len(b)-8)] = byte(rng.IntN(256))
+		}
+		if rng.IntN(4) == 0 {
+			b = b[:8+rng.IntN(len(b)-8)]
+		}
+		_, _, _ = instrumentLoops(b)
 	}
 }
