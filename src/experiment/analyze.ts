@@ -1,7 +1,7 @@
 // From units to a verdict: each criterion's estimate, interval, p-values, effect size and power,
 // then pass / fail / inconclusive (docs/experiments/framework.md, analysis.md).
 import type { ExperimentSpec } from "./spec.ts";
-import { clopperPearson, cohenDz, interval, minP, power, pMet, pViolated, rankBiserial, signFlip, type SignFlip } from "./stats.ts";
+import { clopperPearson, cohenDz, interval, lag1, minP, power, pMet, pViolated, rankBiserial, signFlip, type SignFlip } from "./stats.ts";
 import { ARMS, type Arm, type ArmUnit, type Hog, type Unit } from "./units.ts";
 
 export type Outcome = "pass" | "fail" | "inconclusive";
@@ -27,6 +27,10 @@ export interface CriterionResult {
   power?: number;
   power_margin?: number;
   detectable_margin?: number;
+  /** lag-1 autocorrelation of the block residuals within hosts (null: too few) */
+  autocorrelation?: number | null;
+  /** what to distrust about this criterion's figures */
+  warning?: string;
   /** guarantee only */
   units?: number;
   violations?: number;
@@ -86,16 +90,22 @@ export function blocks(units: readonly Unit[], size: number): Unit[][] {
 const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
 
 /** ratioBlocks is (A_j, B_j) of the blocks where B_j > 0. */
-function ratioBlocks(bs: readonly Unit[][], a: (u: Unit) => number, b: (u: Unit) => number): { a: number[]; b: number[] } {
-  const out = { a: [] as number[], b: [] as number[] };
+function ratioBlocks(bs: readonly Unit[][], a: (u: Unit) => number, b: (u: Unit) => number): { a: number[]; b: number[]; host: string[] } {
+  const out = { a: [] as number[], b: [] as number[], host: [] as string[] };
   for (const bl of bs) {
     const bb = sum(bl.map(b));
-    if (bb > 0) { out.a.push(sum(bl.map(a))); out.b.push(bb); }
+    if (bb > 0) { out.a.push(sum(bl.map(a))); out.b.push(bb); out.host.push(`${bl[0].input}\u0000${bl[0].host}`); }
   }
   return out;
 }
 
-function statistical(name: string, threshold: number, ab: { a: number[]; b: number[] }, diffs: number[], differenceOf: string, difference: number, margin: number, spec: ExperimentSpec, method: string, intervalOf: string): CriterionResult {
+/**
+ * The report suggests larger blocks when the lag-1 autocorrelation of the residuals is above this
+ * and above two standard errors of an independent series (2/√pairs).
+ */
+export const AUTOCORRELATION_WARN = 0.3;
+
+function statistical(name: string, threshold: number, ab: { a: number[]; b: number[]; host: string[] }, diffs: number[], differenceOf: string, difference: number, margin: number, spec: ExperimentSpec, method: string, intervalOf: string): CriterionResult {
   const { alpha, min_power } = spec.criteria;
   if (ab.a.length === 0) {
     return { name, kind: "statistical", direction: ">=", threshold, estimate: NaN, interval: [-Infinity, Infinity], interval_of: intervalOf, method, outcome: "inconclusive", why: "no unit to measure it on" };
@@ -105,6 +115,7 @@ function statistical(name: string, threshold: number, ab: { a: number[]; b: numb
   const ci = interval(f, alpha);
   const pw = power(ab.a, ab.b, f, margin, alpha, min_power);
   const outcome: Outcome = p <= alpha ? "pass" : pv <= alpha ? "fail" : "inconclusive";
+  const r1 = lag1(ab.a.map((x, j) => x - f.estimate * ab.b[j]), ab.host);
   const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
   const why = outcome === "pass" ? `${fmt(f.estimate)} ≥ ${threshold}: p = ${p.toPrecision(3)} ≤ α`
     : outcome === "fail" ? `${fmt(f.estimate)} < ${threshold}: p = ${pv.toPrecision(3)} ≤ α that it is met`
@@ -115,6 +126,8 @@ function statistical(name: string, threshold: number, ab: { a: number[]; b: numb
     p_value: p, p_value_violated: pv,
     effect_size: { rank_biserial: rankBiserial(diffs), cohen_dz: cohenDz(diffs), difference, difference_of: differenceOf },
     power: pw.power, power_margin: margin, detectable_margin: pw.detectable,
+    autocorrelation: r1?.r ?? null,
+    ...(r1 !== null && r1.r > AUTOCORRELATION_WARN && r1.r > 2 / Math.sqrt(r1.pairs) ? { warning: `consecutive blocks correlate (lag-1 r = ${r1.r.toFixed(2)} over ${r1.pairs} pairs): p-values and the interval may be too optimistic; try statistics.block: ${2 * spec.statistics.block + 1}` } : {}),
   };
 }
 

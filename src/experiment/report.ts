@@ -10,7 +10,8 @@ function criterionLine(c: CriterionResult): string {
   if (c.kind === "guarantee") return `${head} (worst unit; control ${num(c.control_estimate)}), ${c.violations}/${c.units} miss it, miss rate ${num(c.interval[0])}..${num(c.interval[1])}\n${" ".repeat(13)}${c.why}`;
   return `${head}, interval ${num(c.interval[0])}..${num(c.interval[1])}, p = ${num(c.p_value, 5)} (violated: ${num(c.p_value_violated, 5)})\n` +
     `${" ".repeat(13)}effect: ${c.effect_size!.difference_of} ${num(c.effect_size!.difference)}, rank-biserial ${num(c.effect_size!.rank_biserial, 3)}, dz ${num(c.effect_size!.cohen_dz, 2)}; ` +
-    `power ${num(c.power, 3)} at +${c.power_margin} (detectable at min_power: +${num(c.detectable_margin)})`;
+    `power ${num(c.power, 3)} at +${c.power_margin} (detectable at min_power: +${num(c.detectable_margin)}); lag-1 autocorrelation ${num(c.autocorrelation, 2)}` +
+    (c.warning ? `\n${" ".repeat(13)}warning: ${c.warning}` : "");
 }
 
 export function formatResult(r: Result): string {

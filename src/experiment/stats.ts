@@ -212,3 +212,18 @@ export function clopperPearson(k: number, n: number, alpha: number): [number, nu
   const lower = k === 0 ? 0 : solve((p) => alpha - (1 - betaIncLowerTail(n, k - 1, p)));
   return [k === 0 ? 0 : lower, upper];
 }
+
+/**
+ * lag1 is the lag-1 autocorrelation of residuals in time order, pairs taken only within a group
+ * (a host): Σ r_j·r_{j+1} / Σ r_j². Near 0 for independent blocks; clearly positive when
+ * consecutive blocks move together, which makes the test's p-values too small. Under
+ * independence its standard error is about 1/√pairs.
+ */
+export function lag1(res: readonly number[], group: readonly string[]): { r: number; pairs: number } | null {
+  let num = 0, den = 0, pairs = 0;
+  for (let j = 0; j < res.length; j++) {
+    den += res[j] * res[j];
+    if (j + 1 < res.length && group[j + 1] === group[j]) { num += res[j] * res[j + 1]; pairs++; }
+  }
+  return pairs > 0 && den > 0 ? { r: num / den, pairs } : null;
+}

@@ -133,3 +133,18 @@ describe("effect sizes and the exact binomial interval", () => {
     assert.ok(Math.abs(l2 - 0.0667) < 1e-3 && Math.abs(h2 - 0.6525) < 1e-3, `${l2} ${h2}`);
   });
 });
+
+describe("lag-1 autocorrelation of block residuals", () => {
+  it("is near 0 for independent blocks, high for a trend, and pairs blocks of one host only", async () => {
+    const { lag1 } = await import("../../src/experiment/stats.ts");
+    const r = rng(3);
+    const noise = Array.from({ length: 400 }, () => laplace(r));
+    assert.ok(Math.abs(lag1(noise, noise.map(() => "h"))!.r) < 0.2);
+    const walk: number[] = [];
+    let x = 0;
+    for (let i = 0; i < 400; i++) walk.push((x = 0.9 * x + laplace(r)));
+    assert.ok(lag1(walk, walk.map(() => "h"))!.r > 0.7);
+    assert.equal(lag1([1, 1], ["a", "b"]), null, "no pair within a host");
+    assert.deepEqual(lag1([1, 1, 1], ["a", "a", "b"]), { r: 1 / 3, pairs: 1 });
+  });
+});
