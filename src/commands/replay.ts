@@ -26,7 +26,7 @@ export interface ReplayOptions {
   timeout: string;
 }
 
-export async function runReplay(opts: ReplayOptions, env: NodeJS.ProcessEnv, warn: (s: string) => void = (s) => process.stderr.write(s)): Promise<{ report: Report; output: MetricsData[] }> {
+export async function runReplay(opts: ReplayOptions, env: NodeJS.ProcessEnv, warn: (s: string) => void): Promise<{ report: Report; output: MetricsData[] }> {
   if (opts.profile && opts.config) throw new UserError("--profile and --config: give one of them", "REPLAY_ARGS");
   const recording = readRecording(opts.input, warn);
   const profile = opts.config ? undefined : loadProfile(opts.profile ?? "balanced").profile;
