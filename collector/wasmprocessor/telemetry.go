@@ -6,101 +6,68 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/nrdot/nrdot/collector/wasmprocessor/internal/metadata"
 	"go.opentelemetry.io/otel/metric"
 )
 
-const scopeName = "github.com/nrdot/nrdot/collector/wasmprocessor"
-
-// instrument is one of the processor's own metrics; metadata.yaml lists the same (a test checks).
-type instrument struct {
-	name, unit, kind, description string // kind: counter, gauge_int, gauge_double, histogram
-}
-
-// instruments are the processor's telemetry. Rows are counted per row and calls per call, never
-// mixed: rows_in = rows_kept + rows_dropped + rows_rolled_up + rows_passed_through.
-var instruments = []instrument{
-	{"rows_in", "{rows}", "counter", "Resources (rows) handed to the processor, also those that passed through unprocessed."},
-	{"rows_kept", "{rows}", "counter", "Rows the module kept."},
-	{"rows_dropped", "{rows}", "counter", "Rows the module dropped."},
-	{"rows_rolled_up", "{rows}", "counter", "Rows the module rolled up into their group's roll-up resource."},
-	{"rows_passed_through", "{rows}", "counter", "Rows that went through unprocessed: breaker open, trap, deadline, module error, invalid decision, no instance."},
-	{"traps", "{calls}", "counter", "Calls into the module that trapped; the batch passed through and the instance is rebuilt."},
-	{"deadlines", "{calls}", "counter", "Calls into the module stopped at call_timeout; the batch passed through and the instance is rebuilt."},
-	{"module_errors", "{calls}", "counter", "Calls that returned a non-zero status or invalid decisions, or an instance that could not be rebuilt."},
-	{"breaker_open", "1", "gauge_int", "1 while the circuit breaker is open (the module is not called), else 0."},
-	{"breaker_transitions", "{events}", "counter", "Circuit breaker state changes; attribute state = open or closed."},
-	{"memory_pressure", "1", "gauge_double", "The memory pressure handed to the module, 0 to 1 (0 when no memory limit is known)."},
-	{"state_resets", "{events}", "counter", "Saved state that was unreadable, damaged or refused by the module: the module started fresh."},
-	{"nonfinite_values", "{points}", "counter", "NaN or infinite values left out of a roll-up's sums."},
-	{"call_duration", "ms", "histogram", "Time to build the table, run the module and apply its decisions, per batch."},
-}
-
 const metricPrefix = "otelcol_processor_wasm_"
 
-// telemetry is the processor's own metrics, exported through the collector's meter (so they
-// appear on the collector's internal metrics endpoint, e.g. :8888). Nothing here waits for the
-// module: the gauges read atomics.
+// telemetry is the processor's own metrics (metadata.yaml, generated into internal/metadata by
+// mdatagen), exported through the collector's meter (so they appear on the collector's internal
+// metrics endpoint, e.g. :8888), every one with attribute processor = the component ID. Nothing
+// here waits for the module: the gauges read atomics.
 type telemetry struct {
 	rowsIn, rowsKept, rowsDropped, rowsRolledUp, rowsPassed metric.Int64Counter
 	traps, deadlines, moduleErrors                          metric.Int64Counter
 	breakerTransitions, stateResets, nonfinite              metric.Int64Counter
 	callDuration                                            metric.Float64Histogram
-	registration                                            metric.Registration
+	builder                                                 *metadata.TelemetryBuilder
 	attrs, openAttrs, closedAttrs                           metric.MeasurementOption
 }
 
 // newTelemetry creates the instruments; breakerOpen and pressure are read when the gauges are
 // collected.
 func newTelemetry(set component.TelemetrySettings, id component.ID, breakerOpen func() int64, pressure func() float64) (*telemetry, error) {
-	meter := set.MeterProvider.Meter(scopeName)
-	proc := attribute.String("processor", id.String())
-	t := &telemetry{
-		attrs:       metric.WithAttributeSet(attribute.NewSet(proc)),
-		openAttrs:   metric.WithAttributeSet(attribute.NewSet(proc, attribute.String("state", "open"))),
-		closedAttrs: metric.WithAttributeSet(attribute.NewSet(proc, attribute.String("state", "closed"))),
-	}
-	counters := map[string]*metric.Int64Counter{
-		"rows_in": &t.rowsIn, "rows_kept": &t.rowsKept, "rows_dropped": &t.rowsDropped, "rows_rolled_up": &t.rowsRolledUp,
-		"rows_passed_through": &t.rowsPassed, "traps": &t.traps, "deadlines": &t.deadlines, "module_errors": &t.moduleErrors,
-		"breaker_transitions": &t.breakerTransitions, "state_resets": &t.stateResets, "nonfinite_values": &t.nonfinite,
-	}
-	var openGauge metric.Int64ObservableGauge
-	var pressureGauge metric.Float64ObservableGauge
-	for _, in := range instruments {
-		name, desc, unit := metricPrefix+in.name, metric.WithDescription(in.description), metric.WithUnit(in.unit)
-		var err error
-		switch in.kind {
-		case "counter":
-			*counters[in.name], err = meter.Int64Counter(name, desc, unit)
-		case "gauge_int":
-			openGauge, err = meter.Int64ObservableGauge(name, desc, unit)
-		case "gauge_double":
-			pressureGauge, err = meter.Float64ObservableGauge(name, desc, unit)
-		case "histogram":
-			t.callDuration, err = meter.Float64Histogram(name, desc, unit)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	// Every counter exists from the start at 0, so rules and `nrdot status` see a series before
-	// the first event.
-	for name, c := range counters {
-		if name != "breaker_transitions" { // always with its state
-			(*c).Add(context.Background(), 0, t.attrs)
-		}
-	}
-	t.breakerTransitions.Add(context.Background(), 0, t.openAttrs)
-	t.breakerTransitions.Add(context.Background(), 0, t.closedAttrs)
-	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
-		o.ObserveInt64(openGauge, breakerOpen(), metric.WithAttributeSet(attribute.NewSet(proc)))
-		o.ObserveFloat64(pressureGauge, pressure(), metric.WithAttributeSet(attribute.NewSet(proc)))
-		return nil
-	}, openGauge, pressureGauge)
+	b, err := metadata.NewTelemetryBuilder(set)
 	if err != nil {
 		return nil, err
 	}
-	t.registration = reg
+	proc := attribute.String("processor", id.String())
+	procSet := attribute.NewSet(proc)
+	t := &telemetry{
+		builder:     b,
+		attrs:       metric.WithAttributeSet(procSet),
+		openAttrs:   metric.WithAttributeSet(attribute.NewSet(proc, attribute.String("state", "open"))),
+		closedAttrs: metric.WithAttributeSet(attribute.NewSet(proc, attribute.String("state", "closed"))),
+		rowsIn:      b.ProcessorWasmRowsIn, rowsKept: b.ProcessorWasmRowsKept, rowsDropped: b.ProcessorWasmRowsDropped,
+		rowsRolledUp: b.ProcessorWasmRowsRolledUp, rowsPassed: b.ProcessorWasmRowsPassedThrough,
+		traps: b.ProcessorWasmTraps, deadlines: b.ProcessorWasmDeadlines, moduleErrors: b.ProcessorWasmModuleErrors,
+		breakerTransitions: b.ProcessorWasmBreakerTransitions, stateResets: b.ProcessorWasmStateResets,
+		nonfinite: b.ProcessorWasmNonfiniteValues, callDuration: b.ProcessorWasmCallDuration,
+	}
+	// Every counter exists from the start at 0, so rules and `nrdot status` see a series before
+	// the first event.
+	for _, c := range []metric.Int64Counter{t.rowsIn, t.rowsKept, t.rowsDropped, t.rowsRolledUp, t.rowsPassed,
+		t.traps, t.deadlines, t.moduleErrors, t.stateResets, t.nonfinite} {
+		c.Add(context.Background(), 0, t.attrs)
+	}
+	t.breakerTransitions.Add(context.Background(), 0, t.openAttrs) // always with its state
+	t.breakerTransitions.Add(context.Background(), 0, t.closedAttrs)
+	err = b.RegisterProcessorWasmBreakerOpenCallback(func(_ context.Context, o metric.Int64Observer) error {
+		o.Observe(breakerOpen(), metric.WithAttributeSet(procSet))
+		return nil
+	})
+	if err == nil {
+		err = b.RegisterProcessorWasmMemoryPressureCallback(func(_ context.Context, o metric.Float64Observer) error {
+			o.Observe(pressure(), metric.WithAttributeSet(procSet))
+			return nil
+		})
+	}
+	if err != nil {
+		b.Shutdown()
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -132,7 +99,5 @@ func (t *telemetry) transition(ctx context.Context, open bool) {
 }
 
 func (t *telemetry) close() {
-	if t.registration != nil {
-		_ = t.registration.Unregister()
-	}
+	t.builder.Shutdown()
 }
