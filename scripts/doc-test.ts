@@ -33,6 +33,8 @@ export interface Block {
   body: string;
   /** [start, end) lines of the body, 0-based, for --update */
   bodyLines: [number, number];
+  /** the fence's indentation (a block in a list item), taken off the body's lines */
+  indent: string;
 }
 
 export interface Runnable { block: Block; exit: number; output?: Block }
@@ -42,12 +44,15 @@ export function blocks(page: string, text: string): Block[] {
   const lines = text.split("\n");
   const out: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^( {0,3})(`{3,}|~{3,})(.*)$/.exec(lines[i]);
+    // Up to 3 spaces, or deeper inside a list item.
+    const open = /^( *)(`{3,}|~{3,})(.*)$/.exec(lines[i]);
     if (!open) continue;
     const fence = open[2];
     let j = i + 1;
     while (j < lines.length && !(lines[j].trimStart().startsWith(fence[0].repeat(fence.length)) && lines[j].trim().replace(new RegExp(`^\\${fence[0]}+`), "") === "")) j++;
-    out.push({ page, line: i + 1, info: open[3].trim(), body: lines.slice(i + 1, j).join("\n"), bodyLines: [i + 1, j] });
+    const indent = open[1];
+    const body = lines.slice(i + 1, j).map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l.trimStart())).join("\n");
+    out.push({ page, line: i + 1, info: open[3].trim(), body, bodyLines: [i + 1, j], indent });
     i = j;
   }
   return out;
@@ -158,7 +163,7 @@ export function updatePage(page: string, ran: Ran[]): boolean {
     if (!o || r.status !== r.runnable.exit) continue;
     const want = normalize(r.output);
     if (normalize(o.body) === want) continue;
-    lines.splice(o.bodyLines[0], o.bodyLines[1] - o.bodyLines[0], ...want.split("\n"));
+    lines.splice(o.bodyLines[0], o.bodyLines[1] - o.bodyLines[0], ...want.split("\n").map((l) => (l ? o.indent + l : l)));
     changed = true;
   }
   if (changed) writeFileSync(file, lines.join("\n"));
