@@ -1,5 +1,5 @@
 // Writes docs/reference/metrics.md from the code that defines each metric: the wasm processor's
-// telemetry (collector/wasmprocessor/metadata.yaml, which a Go test keeps equal to telemetry.go),
+// telemetry (collector/wasmprocessor/metadata.yaml, which mdatagen turns into the instruments),
 // the process scraper's metrics a profile can turn on (PROCESS_METRICS in src/profile/schema.ts),
 // what the optimizer writes on the data (processors/lib/rollup.ts), and the collector's own
 // metrics that `nrdot status` and deploy/monitoring read (src/status/telemetry.ts).
@@ -112,7 +112,8 @@ export function metricsMarkdown(): string {
     "",
     "On the collector's own metrics endpoint (`:8888` on the agent, `:8889` on the gateway by",
     "default; `NRDOT_TELEMETRY_PORT`), every series labelled `processor` (e.g. `wasm/optimize`).",
-    "From `collector/wasmprocessor/metadata.yaml`; a Go test keeps it equal to `telemetry.go`.",
+    "From `collector/wasmprocessor/metadata.yaml`, from which mdatagen generates the instruments",
+    "(`internal/metadata`) and [documentation.md](../../collector/wasmprocessor/documentation.md).",
     "Every counter exists from the start, at 0 (`breaker_transitions` once per `state`), so a",
     "missing series means a missing processor, not a quiet one. Counters are served without the",
     "`_total` suffix. Rows are resources (processes): `rows_in = rows_kept + rows_dropped +",
