@@ -32,6 +32,8 @@ export function gatewayConfig(p: Profile, backend: Backend): Record<string, unkn
   const exporterCfg = base.sending_queue
     ? { ...base, sending_queue: { ...(base.sending_queue as object), batch: { flush_timeout: p.batch.standard.timeout, min_size: p.batch.standard.size, sizer: "items" } } }
     : base;
+  const queued = base.sending_queue !== undefined;
+  const extensions = operationsExtensions("gateway", "0.0.0.0", "gateway-queue");
   const processors: Record<string, unknown> = {
     memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib * 2, spike_limit_mib: Math.floor(p.memory_limit_mib / 2) },
     ...(backend === "prometheus" ? { [DELTA_TO_CUMULATIVE]: deltaToCumulative(p.collection_interval) } : {}),
@@ -40,9 +42,10 @@ export function gatewayConfig(p: Profile, backend: Backend): Record<string, unkn
     receivers: { otlp: { protocols: { grpc: { endpoint: `\${env:NRDOT_GATEWAY_LISTEN:-0.0.0.0:${PORTS.gateway.otlp}}` } } } },
     processors,
     exporters: { [exporterId]: exporterCfg },
-    extensions: operationsExtensions("gateway", "0.0.0.0", "gateway-queue"),
+    // file_storage only where the exporter's queue uses it: no storage declared that nothing uses.
+    extensions: queued ? extensions : Object.fromEntries(Object.entries(extensions).filter(([id]) => id !== "file_storage")),
     service: {
-      extensions: OPERATIONS_EXTENSIONS,
+      extensions: OPERATIONS_EXTENSIONS.filter((id) => queued || id !== "file_storage"),
       telemetry: selfTelemetry("gateway", "0.0.0.0"),
       pipelines: { metrics: { receivers: ["otlp"], processors: Object.keys(processors), exporters: [exporterId] } },
     },

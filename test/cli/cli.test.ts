@@ -94,6 +94,15 @@ describe("nrdot generate", () => {
     assert.equal(gw.exporters.otlp_http.sending_queue.storage, "file_storage");
     assert.deepEqual(gw.exporters.otlp_http.sending_queue.batch, { flush_timeout: "10s", min_size: 8192, sizer: "items" });
     assert.match(gw.extensions.file_storage.directory, /gateway-queue$/);
+    assert.ok(gw.service.extensions.includes("file_storage"));
+    // A gateway whose exporter has no queue (file, prometheus) declares no storage.
+    for (const backend of ["file", "prometheus"]) {
+      const d = tmp();
+      assert.equal((await run(["generate", "--mode", "gateway", "--backend", backend, "-o", d])).code, 0);
+      const g = parse(readFileSync(join(d, "gateway.yaml"), "utf8"));
+      assert.equal(g.extensions.file_storage, undefined, backend);
+      assert.ok(!g.service.extensions.includes("file_storage"), backend);
+    }
     // The agent: per tier, a load_balancing exporter (canonical id) batching in its persistent
     // queue; the per-endpoint exporters hold nothing of their own.
     for (const t of ["critical", "standard", "sampled"]) {
