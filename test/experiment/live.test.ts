@@ -2,7 +2,7 @@
 // runs both arms on the same scrapes. A clearly cheaper treatment that keeps the critical
 // processes passes and its config is promoted (atomically: no temporary file left); the pair
 // swapped fails and the existing config is left as it was (rollback).
-// SLOW: two collector runs of ~25 s each (5 s scrapes), plus the spawned processes.
+// SLOW: two collector runs of ~32 s each (5 s scrapes), plus the spawned processes.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -38,7 +38,7 @@ describe("nrdot experiment live (slow: real collector)", { skip: !existsSync(col
       "criteria:\n  min_cost_reduction: 0.2\n  max_totals_error: 0.005\n  min_critical_recall: 1.0\n  alpha: 0.05\n  min_power: 0.8\n");
     return f;
   };
-  const live = (f: string, target: string, ...more: string[]) => run(["experiment", "live", f, "--duration", "27s", "--interval", "5s", "--promote-to", target, "--json", "--collector", collector, ...more]);
+  const live = (f: string, target: string, ...more: string[]) => run(["experiment", "live", f, "--duration", "32s", "--interval", "5s", "--promote-to", target, "--json", "--collector", collector, ...more]);
 
   it("promotes a treatment that passes: the treatment's config, written atomically", async () => {
     const target = join(dir, "agent.yaml");
