@@ -80,7 +80,7 @@ export async function apiMarkdown(): Promise<string> {
     "**Environment.** `NEW_RELIC_LICENSE_KEY` (`generate`'s default backend becomes `newrelic`),",
     "`NRDOT_WASM_DIR` (the WASM modules the CLI and generated configs load; default: the package's",
     "`build/wasm`), and the variables generated configs read at run time",
-    "([configuration/exporters.md](../configuration/exporters.md)).",
+    "([configuration/pipelines.md](../configuration/pipelines.md#environment-variables-the-configs-read)).",
     "",
     "## Commands",
     "",
