@@ -60,7 +60,7 @@ function chart(title: string, t: readonly TimelinePoint[], series: { name: keyof
   const ticks = [lo, (lo + hi) / 2, hi].map((v) => `<text x="${l - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${esc(fmt(v))}</text><line x1="${l}" x2="${w - r}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`).join("");
   const xt = t.map((p, i) => (t.length <= 20 || i % Math.ceil(t.length / 20) === 0 ? `<text x="${x(i)}" y="${h - 10}" font-size="11" text-anchor="middle">${p.interval}</text>` : "")).join("");
   const legend = series.map((s, i) => `<rect x="${l + i * 120}" y="8" width="12" height="12" fill="${COLORS[s.name]}"/><text x="${l + i * 120 + 16}" y="18" font-size="12">${s.name}</text>`).join("");
-  const limit = threshold === undefined ? "" : `<line x1="${l}" x2="${w - r}" y1="${y(threshold)}" y2="${y(threshold)}" stroke="#c5221f" stroke-dasharray="6 4"/><text x="${w - r}" y="${y(threshold) - 4}" font-size="11" text-anchor="end" fill="#c5221f">criterion ${threshold}</text>`;
+  const limit = threshold === undefined ? "" : `<line x1="${l}" x2="${w - r}" y1="${y(threshold)}" y2="${y(threshold)}" stroke="#c5221f" stroke-dasharray="6 4"/><text x="${w - r}" y="${y(threshold) + 13}" font-size="11" text-anchor="end" fill="#c5221f">criterion ${threshold}</text>`;
   return `<h3>${esc(title)}</h3><svg width="${w}" height="${h}" role="img" aria-label="${esc(title)}">${ticks}${limit}${lines}${xt}${legend}</svg>`;
 }
 
