@@ -40,7 +40,7 @@ export function experimentCommand(io: Io): Command {
     .option("--html <file>", "write a report that plots both arms over time")
     .action(async (specFile: string, opts: { input: string[]; json?: boolean; html?: string }) => {
       const spec = loadSpec(specFile);
-      const r = await runExperiment(spec, opts.input, io.env);
+      const r = await runExperiment(spec, opts.input, io.env, io.cwd);
       finish(r, io, opts, `nrdot experiment run ${specFile}`);
     })));
   cmd.addCommand(out(new Command("live")
@@ -56,7 +56,7 @@ export function experimentCommand(io: Io): Command {
     .option("--html <file>", "write a report that plots both arms over time")
     .action(async (specFile: string, opts: { duration?: string; interval?: string; promoteTo: string; backend?: Backend; keep?: string; collector: string; json?: boolean; html?: string }) => {
       const spec = loadSpec(specFile);
-      const l = await runLive(spec, opts, io.env);
+      const l = await runLive(spec, opts, io.env, io.cwd);
       finish(l.result, io, opts, `nrdot experiment live ${specFile}`, { promoted: l.promoted, promote_to: opts.promoteTo }, l.message);
     })));
   cmd.addCommand(out(new Command("analyze")
@@ -69,7 +69,7 @@ export function experimentCommand(io: Io): Command {
     .option("--html <file>", "write a report that plots both arms over time")
     .action(async (specFile: string, opts: { reference: string; control: string; treatment: string; json?: boolean; html?: string }) => {
       const spec = loadSpec(specFile);
-      const r = await analyzeStreams(spec, { reference: opts.reference, control: opts.control, treatment: opts.treatment }, io.env);
+      const r = await analyzeStreams(spec, { reference: opts.reference, control: opts.control, treatment: opts.treatment }, io.env, io.cwd);
       finish(r, io, opts, `nrdot experiment analyze ${specFile}`);
     })));
   return cmd;

@@ -1,6 +1,6 @@
 // From units to a verdict: each criterion's estimate, interval, p-values, effect size and power,
 // then pass / fail / inconclusive (docs/experiments/framework.md, analysis.md).
-import { isAbsolute, relative } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import type { ExperimentSpec } from "./spec.ts";
 import { clopperPearson, cohenDz, interval, lag1, minP, power, pMet, pViolated, rankBiserial, signFlip, type SignFlip } from "./stats.ts";
 import { ARMS, type Arm, type ArmUnit, type Hog, type Unit } from "./units.ts";
@@ -148,12 +148,13 @@ function guarantee(name: string, direction: ">=" | "<=", threshold: number, valu
 }
 
 /** shown is a profile as the report names it: a built-in name, or a file relative to the working folder. */
-const shown = (arm: string) => (isAbsolute(arm) ? relative(process.cwd(), arm) || arm : arm);
+const shown = (arm: string, cwd: string) => (isAbsolute(arm) ? relative(resolve(cwd), arm) || arm : arm);
 
 const costOf = (u: ArmUnit | Unit["recorded"], unit: "points" | "bytes" | "series") => u[unit];
 const unitError = (a: ArmUnit) => Math.max(a.cpuError, a.memoryError);
 
-export function analyze(spec: ExperimentSpec, units: readonly Unit[], hogs: readonly Hog[], inputs: number): Result {
+/** analyze decides; cwd is the folder the report names profile files relative to. */
+export function analyze(spec: ExperimentSpec, units: readonly Unit[], hogs: readonly Hog[], inputs: number, cwd = "."): Result {
   const c = spec.criteria;
   const bs = blocks(units, spec.statistics.block);
   const criteria: Record<string, CriterionResult> = {};
@@ -238,7 +239,7 @@ export function analyze(spec: ExperimentSpec, units: readonly Unit[], hogs: read
     for (const x of list) reasons.push(`${x.name} passed: ${x.why}`);
   }
   return {
-    verdict, reasons, hypothesis: spec.hypothesis, control: shown(spec.control), treatment: shown(spec.treatment), inputs, units: units.length, blocks: bs.length,
+    verdict, reasons, hypothesis: spec.hypothesis, control: shown(spec.control, cwd), treatment: shown(spec.treatment, cwd), inputs, units: units.length, blocks: bs.length,
     alpha: c.alpha, min_power: c.min_power, metrics: spec.metrics ?? ["cost", "totals_error", "top_recall", "critical_recall", "hog_latency"], criteria, cost, arms, timeline,
   };
 }

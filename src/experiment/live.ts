@@ -106,7 +106,7 @@ function readStream(file: string): MetricsData[] {
  * reference has but an arm did not finish is left out. `live` writes such streams; so can any
  * deployment that runs the arms side by side (`experiment analyze`).
  */
-export async function analyzeStreams(spec: ExperimentSpec, files: Record<Arm | "reference", string>, env: NodeJS.ProcessEnv): Promise<Result> {
+export async function analyzeStreams(spec: ExperimentSpec, files: Record<Arm | "reference", string>, env: NodeJS.ProcessEnv, cwd = "."): Promise<Result> {
   for (const f of Object.values(files)) if (!existsSync(f)) throw new UserError(`${f}: no such stream`, "INPUT_NOT_FOUND", "give the OTLP/JSON lines a file exporter wrote");
   let reference = readStream(files.reference);
   if (spec.intervals !== undefined) reference = reference.slice(0, spec.intervals);
@@ -119,7 +119,7 @@ export async function analyzeStreams(spec: ExperimentSpec, files: Record<Arm | "
   const load = (nameOrFile: string) => stepsFromConfig(agentConfig(loadProfile(nameOrFile).profile, "file"), env, nameOrFile);
   const arms = { control: load(spec.control), treatment: load(spec.treatment) };
   const m = await measureOutputs(spec, arms, 0, reference, outputs);
-  return analyze(spec, m.units, m.hogs, 1);
+  return analyze(spec, m.units, m.hogs, 1, cwd);
 }
 
 /** promote writes the treatment's agent config to file atomically: a temporary file, renamed. */
@@ -130,7 +130,7 @@ export function promote(file: string, spec: ExperimentSpec, treatment: Profile, 
   renameSync(tmp, file);
 }
 
-export async function runLive(spec: ExperimentSpec, opts: LiveOptions, env: NodeJS.ProcessEnv): Promise<LiveResult> {
+export async function runLive(spec: ExperimentSpec, opts: LiveOptions, env: NodeJS.ProcessEnv, cwd = "."): Promise<LiveResult> {
   const control = loadProfile(spec.control).profile;
   const treatment = loadProfile(spec.treatment).profile;
   const interval = opts.interval ?? spec.interval ?? control.collection_interval;
@@ -153,7 +153,7 @@ export async function runLive(spec: ExperimentSpec, opts: LiveOptions, env: Node
     } finally {
       await run.stop();
     }
-    const result = await analyzeStreams(spec, { reference: join(dir, "reference.jsonl"), control: join(dir, "control.jsonl"), treatment: join(dir, "treatment.jsonl") }, env);
+    const result = await analyzeStreams(spec, { reference: join(dir, "reference.jsonl"), control: join(dir, "control.jsonl"), treatment: join(dir, "treatment.jsonl") }, env, cwd);
     const backend: Backend = opts.backend ?? (env.NEW_RELIC_LICENSE_KEY ? "newrelic" : "file");
     if (result.verdict === "pass") {
       promote(opts.promoteTo, spec, treatment, backend);

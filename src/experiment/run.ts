@@ -26,7 +26,7 @@ export async function measureOutputs(spec: ExperimentSpec, arms: Record<Arm, Ste
   return measure(input, recording, outputs, critical, spec.criteria.top_n);
 }
 
-export async function runExperiment(spec: ExperimentSpec, inputs: readonly string[], env: NodeJS.ProcessEnv): Promise<Result> {
+export async function runExperiment(spec: ExperimentSpec, inputs: readonly string[], env: NodeJS.ProcessEnv, cwd = "."): Promise<Result> {
   if (inputs.length === 0) throw new UserError("--input: give at least one recording", "EXPERIMENT_ARGS", "record one with `nrdot record`");
   const arms = armSteps(spec, env);
   const units: Unit[] = [];
@@ -41,5 +41,5 @@ export async function runExperiment(spec: ExperimentSpec, inputs: readonly strin
     units.push(...m.units);
     hogs.push(...m.hogs);
   }
-  return analyze(spec, units, hogs, inputs.length);
+  return analyze(spec, units, hogs, inputs.length, cwd);
 }
