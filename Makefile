@@ -12,7 +12,7 @@ AS_SOURCES := $(shell find processors -name '*.ts' -not -path '*/__tests__/*' 2>
 TEST_MODULES := $(patsubst %.ts,%.wasm,$(wildcard collector/wasmprocessor/testdata/modules/*.ts))
 
 .PHONY: all build wasm run test test-go test-as test-node bench tools distribution fixtures configs clean
-.PHONY: image test-deploy cli
+.PHONY: image test-deploy test-image cli
 all: build cli
 
 ## tools: the pinned ocb builder (in .tools/, ignored) and the npm packages from the lockfile
@@ -57,8 +57,9 @@ configs: node_modules/.installed
 run: build
 	scripts/run.sh
 
-## test: every test (Go host, AssemblyScript processors, TS host and CLI, end to end)
-test: build $(TEST_MODULES) test-go test-as test-node
+## test: every test (Go host, AssemblyScript processors, TS host and CLI, end to end, the
+## Kubernetes manifests offline, the image in a real container engine)
+test: build $(TEST_MODULES) test-go test-as test-node test-deploy test-image
 
 ## fixtures: the synthetic busy host the optimizer's guarantees are checked on
 # One run writes both: the host in delta form and the same host cumulative (a grouped target).
@@ -78,7 +79,7 @@ test-node: build cli
 
 ## bench: Go host benchmarks and the collector-level comparison; see docs/benchmarks.md
 bench: build $(TEST_MODULES) fixtures
-	cd collector/wasmprocessor && go test -run '^$$' -bench 'Batch|Decide' -benchmem -count 6 ./... | tee ../../build/bench.txt
+	cd collector/wasmprocessor && go test -run '^$$' -bench 'Batch|Decide|Interrupt' -benchmem -count 6 ./... | tee ../../build/bench.txt
 	# A fixed number of batches: each is decoded from protobuf untimed, which costs more than the timed part.
 	cd collector/wasmprocessor && go test -run '^$$' -bench OptimizerChain -benchtime 300x -count 6 ./... | tee -a ../../build/bench.txt
 	node --import tsx scripts/bench-collector.ts --rounds 3 | tee build/bench-collector.md
@@ -94,6 +95,13 @@ image: build
 ## into the Kubernetes types, invariants, each config through the collector's validate
 test-deploy: build
 	cd deploy/kubernetes/validate && go test -count=1 ./...
+
+## test-image: build the image and run it in a real container engine (podman here; installed by
+## scripts/ci-container-engine.sh when no engine is present)
+test-image: build
+	scripts/ci-container-engine.sh
+	NRDOT_IMAGE_ENGINE=podman scripts/image.sh
+	test/deploy/image-smoke.sh
 
 clean:
 	rm -rf build bin dist
