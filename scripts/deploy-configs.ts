@@ -32,9 +32,13 @@ export const CONTAINER_OVERRIDES: Record<Which, [string[], unknown][]> = {
   ],
   gateway: [
     // The gateway's generated config already listens on every interface; the operator reads the
-    // receiver's and health_check's ports from the config, so they are given without ${env:}.
+    // receiver's, health_check's and telemetry's ports from the config, so they are given without
+    // ${env:}. The generated 13134 and 8889 keep a gateway apart from an agent on one host; in a
+    // pod of its own it takes the usual ports, as the other manifests do by NRDOT_HEALTH_ENDPOINT
+    // and NRDOT_TELEMETRY_PORT.
     [["receivers", "otlp", "protocols", "grpc", "endpoint"], "0.0.0.0:4317"],
     [["extensions", "health_check", "endpoint"], "0.0.0.0:13133"],
+    [["service", "telemetry", "metrics", "readers"], [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }]],
   ],
 };
 

@@ -6,10 +6,11 @@
 #      scraper's root_path, the data folder on a volume: the agent scrapes the host's processes
 #      (many more than the container's one) and writes optimized, tiered metrics to the volume;
 #   3. the two tiers of deploy/kubernetes on a podman network: an agent with the base's agent
-#      config and the DaemonSet's args sends through the loadbalancing exporter (DNS resolver) to
-#      a gateway with the local overlay's gateway config, which writes what it receives.
+#      config and the DaemonSet's args sends through the load_balancing exporter (DNS resolver) to
+#      a gateway with the local overlay's gateway config and the StatefulSet's port variables,
+#      which writes what it receives and answers its probes' port.
 # Prints "N passed, N failed". Needs root, podman and runc (scripts/ci-container-engine.sh) and
-# loopback ports 18080-18081 and 18888-18889 free (NRDOT_SMOKE_PORT_BASE moves them).
+# loopback ports 18080-18082 and 18888-18889 free (NRDOT_SMOKE_PORT_BASE moves them).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -120,12 +121,19 @@ if ((${#agent_args[@]} < 2)); then
   fail "tiers: no --config args found in $k/base/agent/daemonset.yaml"
 elif "${podman[@]}" network create "$network" >/dev/null &&
   "${podman[@]}" run -d --name "$gw" --network "$network" --read-only --cap-drop ALL \
+    -e NRDOT_HEALTH_ENDPOINT=0.0.0.0:13133 -e NRDOT_TELEMETRY_PORT=8888 -p "127.0.0.1:$((base + 2)):13133" \
     -v "$PWD/$k/overlays/local/config:/etc/nrdot/gateway:ro" -v "$work/gw:/var/lib/nrdot" \
     "$image" --config=/etc/nrdot/gateway/gateway.yaml >/dev/null &&
   "${podman[@]}" run -d --name "$ag" --network "$network" --read-only --cap-drop ALL \
     -e "NRDOT_GATEWAY_HOST=$gw" -e NRDOT_GATEWAY_PORT=4317 \
     -v "$PWD/$k/base/config:/etc/nrdot/agent:ro" -v /proc:/hostfs/proc:ro -v "$work/ag:/var/lib/nrdot" \
     "$image" "${agent_args[@]}" >/dev/null; then
+  # The StatefulSet's probes: health_check on 13133 (the generated gateway's own default is 13134).
+  if wait_for 30 curl -fsS "http://127.0.0.1:$((base + 2))/"; then
+    ok "tiers: the gateway answers its probes' port 13133 (NRDOT_HEALTH_ENDPOINT)"
+  else
+    fail "tiers: the gateway's health_check did not answer on 13133 in 30 s"
+  fi
   if wait_for 60 grep -q '"nrdot.tier"' "$work/gw/metrics.jsonl"; then
     ok "tiers: the agent's optimized, tiered metrics reached the gateway ($(wc -c <"$work/gw/metrics.jsonl") bytes)"
   else

@@ -291,12 +291,16 @@ func checkWorkload(t *testing.T, r *rendered, what string, tpl *corev1.PodTempla
 			t.Errorf("%s: %s probe on port %s (%d), health_check on %d", what, name, p.HTTPGet.Port.String(), got, port)
 		}
 	}
-	// Own metrics reachable for scraping.
+	// Own metrics reachable for scraping, on the port the container declares as metrics.
 	if prom, ok := lookup(cfg, "service", "telemetry", "metrics", "readers"); ok {
 		if rs, _ := prom.([]any); len(rs) > 0 {
 			r0, _ := rs[0].(map[string]any)
 			if h, _ := lookup(r0, "pull", "exporter", "prometheus", "host"); h != "0.0.0.0" {
 				t.Errorf("%s: telemetry metrics on %v, not reachable from outside the pod", what, h)
+			}
+			p, _ := lookup(r0, "pull", "exporter", "prometheus", "port")
+			if got, want := expandEnv(fmt.Sprint(p), wc.env), containerPort(c, "metrics"); got != fmt.Sprint(want) {
+				t.Errorf("%s: telemetry metrics on port %s, the container's metrics port is %d", what, got, want)
 			}
 		}
 	}
@@ -436,6 +440,21 @@ func configMapFile(t *testing.T, r *rendered, what string, spec *corev1.PodSpec,
 	return ""
 }
 
+// exportersOfType is the ids of cfg's exporters of one of the types (the part before a "/"),
+// sorted.
+func exportersOfType(cfg map[string]any, types ...string) []string {
+	exps, _ := lookup(cfg, "exporters")
+	m, _ := exps.(map[string]any)
+	var ids []string
+	for id := range m {
+		if slices.Contains(types, strings.SplitN(id, "/", 2)[0]) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 func mountOf(c *corev1.Container, volume string) *corev1.VolumeMount {
 	for i := range c.VolumeMounts {
 		if c.VolumeMounts[i].Name == volume {
@@ -485,30 +504,37 @@ func checkAgent(t *testing.T, r *rendered, ds *appsv1.DaemonSet, agent *workload
 	if !stateOK {
 		t.Errorf("%s: file_storage (%s) must be on a writable hostPath volume at NRDOT_DATA_DIR (%q)", what, stDir, dataDir)
 	}
-	if _, ok := lookup(agent.cfg, "exporters", "loadbalancing"); !ok {
-		t.Fatalf("%s: the agent config does not send to the gateways (no loadbalancing exporter)", what)
-	}
-	hostV, _ := lookup(agent.cfg, "exporters", "loadbalancing", "resolver", "dns", "hostname")
-	hostname := expandEnv(fmt.Sprint(hostV), agent.env)
-	portV, _ := lookup(agent.cfg, "exporters", "loadbalancing", "resolver", "dns", "port")
-	port := expandEnv(fmt.Sprint(portV), agent.env)
-	svc, ok := r.services[strings.Split(hostname, ".")[0]]
-	if !ok {
-		t.Fatalf("%s: the loadbalancing exporter resolves %q, which is no Service in the output", what, hostname)
-	}
-	if svc.Spec.ClusterIP != corev1.ClusterIPNone {
-		t.Errorf("%s: Service %s must be headless for the DNS resolver to see every gateway", what, svc.Name)
-	}
-	if svc.Name != sts.Spec.ServiceName {
-		t.Errorf("%s: sends to %s, the gateway StatefulSet is governed by %s", what, svc.Name, sts.Spec.ServiceName)
-	}
-	if !labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(sts.Spec.Template.Labels)) || len(svc.Spec.Selector) == 0 {
-		t.Errorf("%s: Service %s does not select the gateway pods", what, svc.Name)
+	lbs := exportersOfType(agent.cfg, "load_balancing", "loadbalancing")
+	if len(lbs) == 0 {
+		t.Fatalf("%s: the agent config does not send to the gateways (no load_balancing exporter)", what)
 	}
 	ep, _ := lookup(gateway.cfg, "receivers", "otlp", "protocols", "grpc", "endpoint")
 	_, gwPort, err := endpointPort(ep, gateway.env)
-	if err != nil || fmt.Sprint(gwPort) != port {
-		t.Errorf("%s: sends to port %s, the gateway's OTLP receiver listens on %d (%v)", what, port, gwPort, err)
+	if err != nil {
+		t.Errorf("%s: the gateway's OTLP receiver: %v", what, err)
+	}
+	for _, lb := range lbs {
+		hostV, _ := lookup(agent.cfg, "exporters", lb, "resolver", "dns", "hostname")
+		hostname := expandEnv(fmt.Sprint(hostV), agent.env)
+		portV, _ := lookup(agent.cfg, "exporters", lb, "resolver", "dns", "port")
+		port := expandEnv(fmt.Sprint(portV), agent.env)
+		svc, ok := r.services[strings.Split(hostname, ".")[0]]
+		if !ok {
+			t.Errorf("%s: exporter %s resolves %q, which is no Service in the output", what, lb, hostname)
+			continue
+		}
+		if svc.Spec.ClusterIP != corev1.ClusterIPNone {
+			t.Errorf("%s: Service %s must be headless for the DNS resolver to see every gateway", what, svc.Name)
+		}
+		if svc.Name != sts.Spec.ServiceName {
+			t.Errorf("%s: %s sends to %s, the gateway StatefulSet is governed by %s", what, lb, svc.Name, sts.Spec.ServiceName)
+		}
+		if !labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(sts.Spec.Template.Labels)) || len(svc.Spec.Selector) == 0 {
+			t.Errorf("%s: Service %s does not select the gateway pods", what, svc.Name)
+		}
+		if fmt.Sprint(gwPort) != port {
+			t.Errorf("%s: %s sends to port %s, the gateway's OTLP receiver listens on %d", what, lb, port, gwPort)
+		}
 	}
 	if got := containerPort(collectorContainer(t, "gateway", &sts.Spec.Template.Spec), fmt.Sprint(gwPort)); got != gwPort {
 		t.Errorf("%s: the gateway container does not declare its OTLP port %d", what, gwPort)
@@ -521,17 +547,30 @@ func checkGateway(t *testing.T, r *rendered, sts *appsv1.StatefulSet, gateway *w
 	t.Helper()
 	what := "StatefulSet/" + sts.Name
 	c := collectorContainer(t, what, &sts.Spec.Template.Spec)
+	// What the gateway keeps: the exporter's queue (file_storage) or, for the file backend, the
+	// file it writes (no queue, so no file_storage).
 	dataDir := gateway.env["NRDOT_DATA_DIR"]
-	st, _ := lookup(gateway.cfg, "extensions", "file_storage", "directory")
-	stDir := expandEnv(fmt.Sprint(st), gateway.env)
-	queueOK := false
+	var kept []string
+	if st, ok := lookup(gateway.cfg, "extensions", "file_storage", "directory"); ok {
+		kept = append(kept, "file_storage "+expandEnv(fmt.Sprint(st), gateway.env))
+	}
+	for _, id := range exportersOfType(gateway.cfg, "file") {
+		p, _ := lookup(gateway.cfg, "exporters", id, "path")
+		kept = append(kept, id+" "+expandEnv(fmt.Sprint(p), gateway.env))
+	}
+	onClaim := false
 	for _, pvc := range sts.Spec.VolumeClaimTemplates {
-		if m := mountOf(c, pvc.Name); m != nil && m.MountPath == dataDir && strings.HasPrefix(stDir, dataDir+"/") {
-			queueOK = true
+		if m := mountOf(c, pvc.Name); m != nil && m.MountPath == dataDir && dataDir != "" {
+			onClaim = true
 		}
 	}
-	if !queueOK {
-		t.Errorf("%s: the queue (file_storage %s) must be on a volumeClaimTemplate mounted at NRDOT_DATA_DIR (%q)", what, stDir, dataDir)
+	if len(kept) == 0 {
+		t.Errorf("%s: the gateway config keeps nothing on disk (no file_storage, no file exporter)", what)
+	}
+	for _, k := range kept {
+		if !onClaim || !strings.HasPrefix(strings.SplitN(k, " ", 2)[1], dataDir+"/") {
+			t.Errorf("%s: %s must be on a volumeClaimTemplate mounted at NRDOT_DATA_DIR (%q)", what, k, dataDir)
+		}
 	}
 	if sts.Spec.Template.Spec.SecurityContext == nil || sts.Spec.Template.Spec.SecurityContext.FSGroup == nil {
 		t.Errorf("%s: no fsGroup: the non-root collector cannot write its queue volume", what)

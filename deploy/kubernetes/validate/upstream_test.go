@@ -284,6 +284,18 @@ func checkUpstreamPod(t *testing.T, what string, cfg map[string]any, env map[str
 			t.Errorf("%s: probe not on the health port %d", what, port)
 		}
 	}
+	// The chart's metrics port and the operator's default are 8888.
+	readers, _ := lookup(cfg, "service", "telemetry", "metrics", "readers")
+	if rs, _ := readers.([]any); len(rs) > 0 {
+		r0, _ := rs[0].(map[string]any)
+		h, _ := lookup(r0, "pull", "exporter", "prometheus", "host")
+		p, _ := lookup(r0, "pull", "exporter", "prometheus", "port")
+		if h != "0.0.0.0" || expandEnv(fmt.Sprint(p), env) != "8888" {
+			t.Errorf("%s: telemetry metrics on %v:%v: want 0.0.0.0:8888", what, h, expandEnv(fmt.Sprint(p), env))
+		}
+	} else {
+		t.Errorf("%s: no telemetry metrics reader", what)
+	}
 	checkSecurity(t, what, pod, c, false)
 	for i := range inits {
 		checkSecurity(t, what+" init container "+inits[i].Name, pod, inits[i].SecurityContext, true)
