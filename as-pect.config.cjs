@@ -18,8 +18,21 @@ module.exports = {
       },
       now_ms: () => Date.now(),
       memory_pressure: () => Number(process.env.NRDOT_TEST_PRESSURE ?? 0),
+      report_gauge(ptr, len, value) {
+        gauges.set(decoder.decode(new Uint8Array(instance.exports.memory.buffer, ptr, len)), value);
+      },
     };
-    instance = instantiate(binary, createImports({ env: { memory }, nrdot }));
+    // What the guest reported with nrdot.report_gauge, read back by specs through the test-only
+    // import nrdot_test.gauge(name_ptr, name_len) -> f64 (NaN: never reported).
+    const gauges = new Map();
+    const nrdot_test = {
+      gauge(ptr, len) {
+        return gauges.get(decoder.decode(new Uint8Array(instance.exports.memory.buffer, ptr, len))) ?? NaN;
+      },
+    };
+    // The loader's instantiate resolves to { exports, instance, module }: the host functions read
+    // the guest's memory through it once it has resolved.
+    instance = await instantiate(binary, createImports({ env: { memory }, nrdot, nrdot_test }));
     return instance;
   },
   outputBinary: false,

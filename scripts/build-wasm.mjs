@@ -20,7 +20,7 @@ const root = resolve(import.meta.dirname, "..");
 const asc = join(root, "node_modules/.bin/asc");
 const config = join(root, "asconfig.json");
 const processorsDir = join(root, "processors");
-const HOST_FUNCTIONS = new Set(["log", "now_ms", "memory_pressure"]);
+const HOST_FUNCTIONS = new Set(["log", "now_ms", "memory_pressure", "report_gauge"]);
 
 class UsageError extends Error {}
 
@@ -114,8 +114,8 @@ function main() {
     }
     const foreign = foreignImports(readFileSync(pair.out));
     if (foreign.length > 0) {
-      const msg = `${name} imports ${foreign.join(", ")}; a module may import only nrdot.log, nrdot.now_ms and ` +
-        `nrdot.memory_pressure (build it with asconfig.json: --runtime stub, --use abort=nrdotAbort; avoid console, Date, Math.random)`;
+      const msg = `${name} imports ${foreign.join(", ")}; a module may import only nrdot.log, nrdot.now_ms, ` +
+        `nrdot.memory_pressure and nrdot.report_gauge (build it with asconfig.json: --runtime stub, --use abort=nrdotAbort; avoid console, Date, Math.random)`;
       if (opts.allowForeignImports) console.warn(`wasm: warning: ${msg}`);
       else {
         console.error(`wasm: ${msg}`);

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -26,10 +27,28 @@ const (
 
 func isHostFunction(name string) bool {
 	switch name {
-	case "log", "now_ms", "memory_pressure":
+	case "log", "now_ms", "memory_pressure", "report_gauge":
 		return true
 	}
 	return false
+}
+
+// guestGauges are the names a module may report with nrdot.report_gauge (abi.md): each is an
+// instrument of its own, otelcol_processor_wasm_<name>, declared in metadata.yaml. The host gives
+// the values no meaning; a fixed list keeps what a module can add to the collector's telemetry
+// bounded. Other names are ignored (logged once each).
+var guestGauges = []string{gaugeDegradationLevel}
+
+const gaugeDegradationLevel = "degradation_level"
+
+// maxUnknownGauges bounds the names remembered for the once-per-name log.
+const maxUnknownGauges = 16
+
+// guestGauge is the last value a module reported for one name (float64 bits); set is false until
+// the first report.
+type guestGauge struct {
+	bits atomic.Uint64
+	set  atomic.Bool
 }
 
 // hostFuncs implements the import module "nrdot" (docs/reference/abi.md, "Provided by the host").
@@ -38,10 +57,26 @@ type hostFuncs struct {
 	module string
 	// pressure returns the memory pressure in [0, 1]; replaceable in tests.
 	pressure func() float64
+	// gauges holds what the module reported, by the index of its name in guestGauges; telemetry
+	// reads them without waiting for the module.
+	gauges  []guestGauge
+	mu      sync.Mutex
+	unknown map[string]bool // names reported that guestGauges does not have, already logged
 }
 
 func newHostFuncs(logger *zap.Logger, module string, pressure func() float64) *hostFuncs {
-	return &hostFuncs{logger: logger, module: module, pressure: pressure}
+	return &hostFuncs{logger: logger, module: module, pressure: pressure, gauges: make([]guestGauge, len(guestGauges))}
+}
+
+// gauge returns the last value reported for name, and whether one was.
+func (h *hostFuncs) gauge(name string) (float64, bool) {
+	for i, n := range guestGauges {
+		if n == name {
+			g := &h.gauges[i]
+			return math.Float64frombits(g.bits.Load()), g.set.Load()
+		}
+	}
+	return 0, false
 }
 
 func (h *hostFuncs) instantiate(ctx context.Context, rt wazero.Runtime) (api.Module, error) {
@@ -53,6 +88,8 @@ func (h *hostFuncs) instantiate(ctx context.Context, rt wazero.Runtime) (api.Mod
 		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(h.nowMs), nil, []api.ValueType{f64}).Export("now_ms").
 		// memory_pressure() -> f64
 		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(h.memoryPressure), nil, []api.ValueType{f64}).Export("memory_pressure").
+		// report_gauge(i32 name_ptr, i32 name_len, f64 value)
+		NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(h.reportGauge), []api.ValueType{i32, i32, f64}, nil).Export("report_gauge").
 		Instantiate(ctx)
 }
 
@@ -73,6 +110,34 @@ func (h *hostFuncs) log(_ context.Context, mod api.Module, stack []uint64) {
 	default:
 		h.logger.Error("wasm guest", fields...)
 	}
+}
+
+// reportGauge sets the gauge the name stands for to value. A bad pointer, a non-finite value and a
+// name the host does not export are ignored: the guest's bug never stops a batch.
+func (h *hostFuncs) reportGauge(_ context.Context, mod api.Module, stack []uint64) {
+	ptr, n, v := api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeF64(stack[2])
+	name, ok := mod.Memory().Read(ptr, n)
+	if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
+	for i, g := range guestGauges {
+		if g == string(name) {
+			h.gauges[i].bits.Store(math.Float64bits(v))
+			h.gauges[i].set.Store(true)
+			return
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.unknown[string(name)] || len(h.unknown) >= maxUnknownGauges {
+		return
+	}
+	if h.unknown == nil {
+		h.unknown = map[string]bool{}
+	}
+	h.unknown[string(name)] = true
+	h.logger.Warn("the module reports a gauge this collector does not export; it is ignored",
+		zap.String("module", h.module), zap.String("gauge", string(name)), zap.Strings("exported", guestGauges))
 }
 
 func (h *hostFuncs) nowMs(_ context.Context, _ api.Module, stack []uint64) {

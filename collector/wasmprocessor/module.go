@@ -122,7 +122,7 @@ func checkModuleShape(compiled wazero.CompiledModule) error {
 	for _, def := range compiled.ImportedFunctions() {
 		mod, name, _ := def.Import()
 		if mod != hostModuleName || !isHostFunction(name) {
-			return fmt.Errorf("imports %s.%s, but only %s.{log,now_ms,memory_pressure} are provided (build with --runtime stub and --use abort=…)", mod, name, hostModuleName)
+			return fmt.Errorf("imports %s.%s, but only %s.{log,now_ms,memory_pressure,report_gauge} are provided (build with --runtime stub and --use abort=…)", mod, name, hostModuleName)
 		}
 	}
 	if mems := compiled.ImportedMemories(); len(mems) > 0 {

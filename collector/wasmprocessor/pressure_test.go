@@ -55,7 +55,8 @@ type keptProcess struct {
 // level against a small configured memory_pressure_limit_mib, and runs the synthetic host's batch
 // through the real optimize.wasm (the default profile's config) at each: low scores go first,
 // then a fraction of the rest, then everything but critical; every critical process is kept at
-// every level. No GOMEMLIMIT is set. The levels are the default profile's less its min_score 0.6
+// every level; otelcol_processor_wasm_degradation_level says which level the module applied. No
+// GOMEMLIMIT is set. The levels are the default profile's less its min_score 0.6
 // level: on this batch that one already sheds every non-critical process, which would leave the
 // keep_fraction level nothing to show.
 func TestMemoryPressureShedsInOrder(t *testing.T) {
@@ -87,6 +88,8 @@ func TestMemoryPressureShedsInOrder(t *testing.T) {
 		cfg.ScoreAttribute = attrScore
 		cfg.MemoryPressureLimitMiB = limitMiB
 		p, tel, sink := telemetryProcessor(t, cfg)
+		_, err := tel.GetMetric(metricPrefix + "degradation_level")
+		require.Error(t, err, "no level before the module reports one")
 
 		ballast = nil
 		runtime.GC()
@@ -105,6 +108,13 @@ func TestMemoryPressureShedsInOrder(t *testing.T) {
 		} else {
 			require.InDelta(t, target, pressure, 0.04, "the heap was driven to %.2f of %d MiB", target, limitMiB)
 		}
+		m, err = tel.GetMetric(metricPrefix + "degradation_level")
+		require.NoError(t, err, "the module reported its level")
+		level := m.Data.(metricdata.Gauge[float64]).DataPoints
+		require.Len(t, level, 1)
+		assert.Equal(t, float64(i), level[0].Value, "at pressure %.2f the level in force is index + 1 of the highest reached", pressure)
+		proc, _ := level[0].Attributes.Value("processor")
+		assert.Equal(t, "wasm", proc.AsString())
 		kept[i] = map[string]keptProcess{}
 		rms := sink.AllMetrics()[0].ResourceMetrics()
 		for r := 0; r < rms.Len(); r++ {

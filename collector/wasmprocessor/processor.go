@@ -72,11 +72,12 @@ func newWasmProcessor(ctx context.Context, set processor.Settings, cfg *Config) 
 		breaker:  breaker{threshold: cfg.CircuitBreaker.Failures, coolDown: cfg.CircuitBreaker.CoolDown}}
 	p.life, p.stop = context.WithCancel(context.Background())
 	p.handed.Store(math.Float64bits(p.pressure()))
-	p.tel, err = newTelemetry(set.TelemetrySettings, set.ID, p.breakerBit.Load, p.handedPressure)
+	host := newHostFuncs(set.Logger, cfg.Module, p.handedPressure)
+	p.tel, err = newTelemetry(set.TelemetrySettings, set.ID, p.breakerBit.Load, p.handedPressure, host.gauge)
 	if err != nil {
 		return nil, err
 	}
-	mod, err := loadModule(ctx, cfg.Module, cfg.MemoryLimitMiB, newHostFuncs(set.Logger, cfg.Module, p.handedPressure))
+	mod, err := loadModule(ctx, cfg.Module, cfg.MemoryLimitMiB, host)
 	if err != nil {
 		p.tel.close()
 		return nil, err

@@ -26,9 +26,11 @@ type telemetry struct {
 	attrs, openAttrs, closedAttrs                           metric.MeasurementOption
 }
 
-// newTelemetry creates the instruments; breakerOpen and pressure are read when the gauges are
+// newTelemetry creates the instruments; breakerOpen, pressure and guest (the gauges the module
+// reports, by name: value and whether it has reported one) are read when the gauges are
 // collected.
-func newTelemetry(set component.TelemetrySettings, id component.ID, breakerOpen func() int64, pressure func() float64) (*telemetry, error) {
+func newTelemetry(set component.TelemetrySettings, id component.ID, breakerOpen func() int64, pressure func() float64,
+	guest func(name string) (float64, bool)) (*telemetry, error) {
 	b, err := metadata.NewTelemetryBuilder(set)
 	if err != nil {
 		return nil, err
@@ -61,6 +63,16 @@ func newTelemetry(set component.TelemetrySettings, id component.ID, breakerOpen 
 	if err == nil {
 		err = b.RegisterProcessorWasmMemoryPressureCallback(func(_ context.Context, o metric.Float64Observer) error {
 			o.Observe(pressure(), metric.WithAttributeSet(procSet))
+			return nil
+		})
+	}
+	if err == nil {
+		// Observed once the module has reported it: a module that does not report a level
+		// (classify) shows none rather than a made-up 0.
+		err = b.RegisterProcessorWasmDegradationLevelCallback(func(_ context.Context, o metric.Float64Observer) error {
+			if v, ok := guest(gaugeDegradationLevel); ok {
+				o.Observe(v, metric.WithAttributeSet(procSet))
+			}
 			return nil
 		})
 	}

@@ -13,6 +13,10 @@ export declare function nowMs(): f64;
 @external("nrdot", "memory_pressure")
 export declare function memoryPressure(): f64;
 
+// @ts-ignore: decorator
+@external("nrdot", "report_gauge")
+export declare function hostReportGauge(namePtr: usize, nameLen: i32, value: f64): void;
+
 export const LOG_DEBUG: i32 = 0;
 export const LOG_INFO: i32 = 1;
 export const LOG_WARN: i32 = 2;
@@ -39,3 +43,18 @@ export function encodeInto(s: string, dst: usize, cap: i32): i32 {
 export function log(level: i32, message: string): void {
   hostLog(level, LOG_BUF, encodeInto(message, LOG_BUF, LOG_CAP));
 }
+
+// Gauge names are encoded into this static buffer, so reporting never allocates.
+const GAUGE_CAP: i32 = 256;
+const GAUGE_BUF: usize = memory.data(256);
+
+/**
+ * reportGauge sets the host's gauge `name` to value (nrdot.report_gauge): the host exports the
+ * names it knows (docs/reference/abi.md, "nrdot.report_gauge") and ignores the others.
+ */
+export function reportGauge(name: string, value: f64): void {
+  hostReportGauge(GAUGE_BUF, encodeInto(name, GAUGE_BUF, GAUGE_CAP), value);
+}
+
+/** GAUGE_DEGRADATION_LEVEL: 0 none, n = index + 1 of the highest degradation level in force. */
+export const GAUGE_DEGRADATION_LEVEL = "degradation_level";

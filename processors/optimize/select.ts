@@ -6,7 +6,8 @@ import { mix64, parseDecimal, parseUint } from "../lib/number";
 import {
   ACTION_KEEP, ACTION_ROLLUP, TIER_CRITICAL, TIER_STANDARD, TIER_UNSET, beginDecisions, decide, tierFromBytes, tierScore,
 } from "../lib/decisions";
-import { Config } from "./config";
+import { GAUGE_DEGRADATION_LEVEL, reportGauge } from "../lib/host";
+import { Config, Level } from "./config";
 import { State, identity } from "./state";
 
 // Column order of nrdot_columns (index.ts). String columns 2 and 3 are nrdot.tier and
@@ -104,6 +105,30 @@ export function kthLargest(a: StaticArray<f64>, n: i32, k: i32): f64 {
 
 @inline function finiteOr(v: f64, d: f64): f64 {
   return isFinite(v) ? v : d;
+}
+
+/**
+ * degradationLevel is the level in force at pressure: 0 when none is reached, else index + 1 of
+ * the highest level reached (the one with the highest `pressure`; of equal ones, the last).
+ */
+export function degradationLevel(levels: Level[], pressure: f64): i32 {
+  let level = 0;
+  let at: f64 = -Infinity;
+  for (let i = 0, n = levels.length; i < n; i++) {
+    const p = unchecked(levels[i]).pressure;
+    if (pressure >= p && p >= at) {
+      level = i + 1;
+      at = p;
+    }
+  }
+  return level;
+}
+
+let lastLevel: i32 = 0;
+
+/** lastDegradationLevel is the level the last batch was decided at (what was reported). */
+export function lastDegradationLevel(): i32 {
+  return lastLevel;
 }
 
 /** optimize decides every row of t and writes the decisions to the output region. */
@@ -228,7 +253,9 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
 
   // Pass 4: degradation (critical processes are never rolled up), decisions, membership. The
   // levels reached add up, so they reduce to one rule per batch: any critical_only, the highest
-  // min_score, the smallest keep_fraction.
+  // min_score, the smallest keep_fraction. The level in force is reported to the host.
+  lastLevel = degradationLevel(c.levels, pressure);
+  reportGauge(GAUGE_DEGRADATION_LEVEL, <f64>lastLevel);
   let criticalOnly = false;
   let minScore = -Infinity;
   let keepFraction: f64 = 1;

@@ -61,7 +61,14 @@ export const HOST_FUNCTIONS: Readonly<Record<string, Signature>> = {
   log: { params: [i32, i32, i32], results: [] },
   now_ms: { params: [], results: [f64] },
   memory_pressure: { params: [], results: [f64] },
+  report_gauge: { params: [i32, i32, f64], results: [] },
 };
+
+/**
+ * GAUGE_DEGRADATION_LEVEL is the gauge a module reports its degradation level in (0 none, n =
+ * index + 1 of the highest level in force): nrdot.report_gauge, docs/reference/abi.md.
+ */
+export const GAUGE_DEGRADATION_LEVEL = "degradation_level";
 
 /** REQUIRED_EXPORTS are the functions every module exports, with their signatures. */
 export const REQUIRED_EXPORTS = {

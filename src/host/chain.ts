@@ -16,6 +16,11 @@ export interface Stage {
 export interface StageResult {
   decisions: Decision[];
   outcome: Outcome;
+  /**
+   * gauges: what the stage's module has reported with nrdot.report_gauge, by name, after this
+   * batch (e.g. optimize's degradation_level: 0 none, n = index + 1 of the highest level in force).
+   */
+  gauges: Record<string, number>;
 }
 
 export class Chain {
@@ -43,7 +48,7 @@ export class Chain {
     for (const [i, inst] of this.instances.entries()) {
       const decisions = inst.process(batchRows(rms, inst.columns()));
       const applied = applyDecisions(rms, decisions, this.applyOptions[i]);
-      stages.push({ decisions, outcome: applied.outcome });
+      stages.push({ decisions, outcome: applied.outcome, gauges: Object.fromEntries(inst.gauges()) });
       rms = applied.resourceMetrics;
     }
     return { output: { resourceMetrics: rms }, stages };

@@ -58,6 +58,11 @@ export interface HostOptions {
   memoryPressure?: () => number;
   /** now is what nrdot.now_ms() -> f64 returns, milliseconds since the Unix epoch. Default: Date.now. */
   now?: () => number;
+  /**
+   * gauge is told every nrdot.report_gauge(name, value) with a finite value (the instance also
+   * keeps the last value per name: WasmModule.gauges()). Default: only kept.
+   */
+  gauge?: (name: string, value: number) => void;
 }
 
 type Exports = { memory: WebAssembly.Memory } & Record<ExportName, (...args: number[]) => number>;
@@ -125,6 +130,7 @@ export class WasmModule {
   private cols: Columns | undefined;
   private decl: RollupDeclaration | undefined;
   private trappedIn: string | undefined;
+  private readonly reported = new Map<string, number>();
 
   private constructor(readonly file: string, private readonly compiled: WebAssembly.Module, private readonly options: HostOptions) {}
 
@@ -173,7 +179,7 @@ export class WasmModule {
   }
 
   private hostFunctions(): Record<string, (...args: number[]) => number | void> {
-    const { log, memoryPressure, now } = this.options;
+    const { log, memoryPressure, now, gauge } = this.options;
     return {
       log: (level: number, ptr: number, len: number) => {
         if (!log || this.ex === undefined) return; // during the start function memory is not reachable yet
@@ -185,7 +191,23 @@ export class WasmModule {
         const p = memoryPressure?.() ?? 0;
         return p > 0 ? Math.min(p, 1) : 0; // NaN and negatives are 0
       },
+      report_gauge: (ptr: number, len: number, value: number) => {
+        if (this.ex === undefined || !Number.isFinite(value)) return; // as in Go: ignored
+        const bytes = this.view(ptr >>> 0, len >>> 0);
+        if (!bytes) return; // a bad pointer is ignored
+        const name = text.decode(bytes);
+        this.reported.set(name, value);
+        gauge?.(name, value);
+      },
     };
+  }
+
+  /**
+   * gauges is the last value this instance reported for each name with nrdot.report_gauge (the
+   * Go host exports the names it knows, e.g. degradation_level, as its own gauges).
+   */
+  gauges(): ReadonlyMap<string, number> {
+    return this.reported;
   }
 
   /** view is len bytes of guest memory at ptr, or undefined when they are outside it. */

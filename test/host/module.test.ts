@@ -44,7 +44,7 @@ describe("module checks", () => {
   it("refuses imports other than the nrdot functions", async () => {
     const abort = { module: "env", name: "abort", params: ["i32", "i32", "i32", "i32"] as "i32"[], results: [] };
     assert.match(await refusal(tempFile("abort.wasm", abiModule({ imports: [...HOST_IMPORTS, abort] })), "import"),
-      /abort\.wasm: imports env\.abort, but only nrdot\.\{log,now_ms,memory_pressure\} are provided \(build with --runtime stub/);
+      /abort\.wasm: imports env\.abort, but only nrdot\.\{log,now_ms,memory_pressure,report_gauge\} are provided \(build with --runtime stub/);
     const other = { module: "nrdot", name: "random", params: [], results: ["f64" as const] };
     assert.match(await refusal(tempFile("random.wasm", abiModule({ imports: [other] })), "import"), /imports nrdot\.random/);
     const memory = { module: "env", name: "memory", kind: "memory" as const };
@@ -187,6 +187,24 @@ describe("calls", () => {
     const got: [number, string][] = [];
     (await loadModule(tempFile("log.wasm", m), { log: (l, msg) => got.push([l, msg]) })).configure({ "ключ": "значение" });
     assert.deepEqual(got, [[2, '{"ключ":"значение"}']]);
+  });
+
+  it("records report_gauge per name, ignoring non-finite values and bad pointers", async () => {
+    const reportGauge = { module: "nrdot", name: "report_gauge", params: ["i32", "i32", "f64"] as ("i32" | "f64")[], results: [] };
+    const f64 = (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
+    // nrdot_process writes "g" at 100, reports g = 2.5, then g = NaN, g = Infinity and 16 bytes at 0xfffffff0
+    const body = [...op.i32(100), ...op.i32(0x67), ...op.i32store8(0),
+      ...op.i32(100), ...op.i32(1), ...f64(2.5), ...op.call(3),
+      ...op.i32(100), ...op.i32(1), ...f64(NaN), ...op.call(3),
+      ...op.i32(100), ...op.i32(1), ...f64(Infinity), ...op.call(3),
+      ...op.i32(-16), ...op.i32(16), ...f64(7), ...op.call(3), ...op.i32(0)];
+    const file = tempFile("gauge.wasm", abiModule({ imports: [...HOST_IMPORTS, reportGauge], funcs: { nrdot_process: { params: ["i32", "i32"], results: ["i32"], body } } }));
+    const told: [string, number][] = [];
+    const inst = await loadInstance(file, {}, { gauge: (name, value) => told.push([name, value]) });
+    assert.deepEqual([...inst.gauges()], [], "nothing before the first report");
+    inst.process([{ attrs: {}, metrics: {} }]);
+    assert.deepEqual([...inst.gauges()], [["g", 2.5]]);
+    assert.deepEqual(told, [["g", 2.5]]);
   });
 
   it("provides now_ms and memory_pressure (clamped to [0, 1])", async () => {

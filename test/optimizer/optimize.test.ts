@@ -1,7 +1,7 @@
 // The optimize module's behaviours, row by row, in the TypeScript host.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { loadInstance, StatusError, type Row } from "../../src/host/index.ts";
+import { Chain, GAUGE_DEGRADATION_LEVEL, loadInstance, StatusError, type MetricsData, type Row } from "../../src/host/index.ts";
 import { builtModule } from "../host/helpers.ts";
 
 interface P { pid: number; name?: string; tier?: string; cpu?: number; mem?: number; uptime?: number }
@@ -88,6 +88,36 @@ describe("optimize", () => {
     for (const k of [p60, p70, p80]) assert.ok(k.includes(1), "critical kept");
     // keep_fraction is a hash of the process identity: the same processes every time.
     assert.deepEqual(await at(0.85), p80);
+  });
+
+  it("reports the degradation level it applied with every batch (nrdot.report_gauge)", async () => {
+    const procs: P[] = [{ pid: 1, tier: "critical" }, ...Array.from({ length: 10 }, (_, i) => ({ pid: 10 + i, cpu: 0.01 * (i + 1) }))];
+    // default levels at 0.6, 0.7, 0.8 and 0.9: the level is index + 1 of the highest reached
+    for (const [pressure, level] of [[0, 0], [0.59, 0], [0.6, 1], [0.75, 2], [0.85, 3], [0.95, 4], [1, 4]]) {
+      const told: number[] = [];
+      const inst = await loadInstance(builtModule("optimize"), {}, {
+        memoryPressure: () => pressure,
+        gauge: (name, v) => { if (name === GAUGE_DEGRADATION_LEVEL) told.push(v); },
+      });
+      assert.equal(inst.gauges().get(GAUGE_DEGRADATION_LEVEL), undefined, "nothing before the first batch");
+      kept(inst, procs, 0);
+      kept(inst, procs, 1);
+      assert.equal(inst.gauges().get(GAUGE_DEGRADATION_LEVEL), level, `pressure ${pressure}`);
+      assert.deepEqual(told, [level, level], "once per batch");
+    }
+    // levels out of order: the one with the highest pressure reached is in force
+    const inst = await optimize({ degradation: [{ pressure: 0.9, critical_only: true }, { pressure: 0.5, min_score: 0.2 }] }, 0.7);
+    kept(inst, procs, 0);
+    assert.equal(inst.gauges().get(GAUGE_DEGRADATION_LEVEL), 2);
+  });
+
+  it("shows the level in a chain's stage results", async () => {
+    let pressure = 0;
+    const chain = await Chain.load([{ module: builtModule("classify") }, { module: builtModule("optimize") }], { memoryPressure: () => pressure });
+    const batch: MetricsData = { resourceMetrics: [{ resource: { attributes: [{ key: "process.pid", value: { stringValue: "1" } }] }, scopeMetrics: [] }] };
+    assert.deepEqual(chain.run(batch).stages.map((s) => s.gauges), [{}, { degradation_level: 0 }]);
+    pressure = 0.95;
+    assert.deepEqual(chain.run(batch).stages.map((s) => s.gauges), [{}, { degradation_level: 4 }]);
   });
 
   it("snapshots and restores its state", async () => {

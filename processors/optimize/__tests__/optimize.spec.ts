@@ -1,4 +1,5 @@
-import { kthLargest } from "../select";
+import { NUM_COLS, STR_COLS, degradationLevel, kthLargest, lastDegradationLevel, optimize } from "../select";
+import { Table } from "../../lib/table";
 import { State, identity, readSnapshot, snapshotSize, writeSnapshot } from "../state";
 import { parseConfig } from "../config";
 import { nrdot_abi_version, nrdot_output_ptr, nrdot_rollup } from "../index";
@@ -87,5 +88,58 @@ describe("optimize ABI", () => {
     const n = nrdot_rollup();
     expect(String.UTF8.decodeUnsafe(nrdot_output_ptr(), <usize>n)).toBe("group host.name\nstrip process.\nstrip nrdot.\n" +
       "set process.executable.name string other\nset nrdot.rollup bool true\nset nrdot.tier string sampled\ncount nrdot.rollup.count\n");
+  });
+});
+
+// @ts-ignore: decorator
+@external("nrdot_test", "gauge")
+declare function reportedGauge(ptr: usize, len: i32): f64;
+
+/** reported is the last value the module gave the host for the gauge name (NaN: none). */
+function reported(name: string): f64 {
+  const b = String.UTF8.encode(name);
+  return reportedGauge(changetype<usize>(b), b.byteLength);
+}
+
+/** oneRowTable is a table of optimize's columns with one row that is not a process (no pid). */
+function oneRowTable(): Table {
+  const len = 16 + 8 * NUM_COLS + 4 * STR_COLS * 2;
+  const b = new ArrayBuffer(len);
+  const p = changetype<usize>(b);
+  store<u32>(p, 1);
+  store<u32>(p, 1, 4);
+  store<u32>(p, STR_COLS, 8);
+  store<u32>(p, NUM_COLS, 12);
+  const t = new Table();
+  expect(t.load(p, len, STR_COLS, NUM_COLS)).toBe(0);
+  return t;
+}
+
+describe("degradation level", () => {
+  it("is 0 below the first level, then index + 1 of the highest level reached", () => {
+    const levels = parseConfig("{}").levels; // 0.6, 0.7, 0.8, 0.9
+    expect(degradationLevel(levels, 0)).toBe(0);
+    expect(degradationLevel(levels, 0.59)).toBe(0);
+    expect(degradationLevel(levels, 0.6)).toBe(1);
+    expect(degradationLevel(levels, 0.75)).toBe(2);
+    expect(degradationLevel(levels, 0.85)).toBe(3);
+    expect(degradationLevel(levels, 1)).toBe(4);
+    expect(degradationLevel([], 1)).toBe(0);
+  });
+  it("is the level of the highest pressure reached when the levels are not in order", () => {
+    const c = parseConfig('{"degradation": [{"pressure": 0.9, "critical_only": true}, {"pressure": 0.5, "min_score": 0.2}]}');
+    expect(c.error).toBe("");
+    expect(degradationLevel(c.levels, 0.6)).toBe(2);
+    expect(degradationLevel(c.levels, 0.95)).toBe(1);
+  });
+  it("is reported to the host with every batch (nrdot.report_gauge degradation_level)", () => {
+    const c = parseConfig("{}");
+    const t = oneRowTable();
+    optimize(t, c, new State(), 0.82);
+    expect(lastDegradationLevel()).toBe(3);
+    expect(reported("degradation_level")).toBe(3);
+    optimize(t, c, new State(), 0.1);
+    expect(lastDegradationLevel()).toBe(0);
+    expect(reported("degradation_level")).toBe(0);
   });
 });

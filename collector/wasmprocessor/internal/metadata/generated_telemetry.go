@@ -32,6 +32,7 @@ type TelemetryBuilder struct {
 	ProcessorWasmBreakerTransitions metric.Int64Counter
 	ProcessorWasmCallDuration       metric.Float64Histogram
 	ProcessorWasmDeadlines          metric.Int64Counter
+	ProcessorWasmDegradationLevel   metric.Float64ObservableGauge
 	ProcessorWasmMemoryPressure     metric.Float64ObservableGauge
 	ProcessorWasmModuleErrors       metric.Int64Counter
 	ProcessorWasmNonfiniteValues    metric.Int64Counter
@@ -61,6 +62,21 @@ func (builder *TelemetryBuilder) RegisterProcessorWasmBreakerOpenCallback(cb met
 		cb(ctx, &observerInt64{inst: builder.ProcessorWasmBreakerOpen, obs: o})
 		return nil
 	}, builder.ProcessorWasmBreakerOpen)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterProcessorWasmDegradationLevelCallback sets callback for observable ProcessorWasmDegradationLevel metric.
+func (builder *TelemetryBuilder) RegisterProcessorWasmDegradationLevelCallback(cb metric.Float64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerFloat64{inst: builder.ProcessorWasmDegradationLevel, obs: o})
+		return nil
+	}, builder.ProcessorWasmDegradationLevel)
 	if err != nil {
 		return err
 	}
@@ -145,6 +161,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_wasm_deadlines",
 		metric.WithDescription("Calls into the module stopped at call_timeout; the batch passed through and the instance is rebuilt. [Alpha]"),
 		metric.WithUnit("{calls}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorWasmDegradationLevel, err = builder.meter.Float64ObservableGauge(
+		"otelcol_processor_wasm_degradation_level",
+		metric.WithDescription("The degradation level the module reported with its last batch (nrdot.report_gauge, name degradation_level): 0 none, n = index + 1 of the highest level reached. Absent until the module reports it. [Alpha]"),
+		metric.WithUnit("1"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorWasmMemoryPressure, err = builder.meter.Float64ObservableGauge(
