@@ -59,7 +59,7 @@ run: build
 
 ## test: every test (Go host, AssemblyScript processors, TS host and CLI, end to end, the
 ## Kubernetes manifests offline, the image in a real container engine)
-test: build $(TEST_MODULES) test-go test-as test-node test-deploy test-image
+test: build $(TEST_MODULES) test-go test-as test-deploy test-image test-node
 
 ## fixtures: the synthetic busy host the optimizer's guarantees are checked on
 # One run writes both: the host in delta form and the same host cumulative (a grouped target).
@@ -97,7 +97,8 @@ test-deploy: build
 	cd deploy/kubernetes/validate && go test -count=1 ./...
 
 ## test-image: build the image and run it in a real container engine (podman here; installed by
-## scripts/ci-container-engine.sh when no engine is present)
+## scripts/ci-container-engine.sh when no engine is present). `make test` runs it before test-node,
+## whose test/deploy/image.test.ts (testcontainers) runs this image: it builds it only when missing.
 test-image: build
 	scripts/ci-container-engine.sh
 	NRDOT_IMAGE_ENGINE=podman scripts/image.sh

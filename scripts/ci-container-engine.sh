@@ -6,7 +6,8 @@
 #   - needs jq or python3 for scripts/oci-runtime-norlimit.sh (both are on these machines);
 #   - checks that podman works with the vfs storage driver and the rlimit-free runtime wrapper.
 # It changes no configuration file: the scripts pass the vfs storage driver, chroot isolation and
-# --runtime themselves. Idempotent; prints what it did and how long it took.
+# --runtime themselves (scripts/podman-docker-api.sh makes them podman's defaults, for clients of
+# its Docker API such as testcontainers). Idempotent; prints what it did and how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
