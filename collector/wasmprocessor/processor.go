@@ -45,6 +45,7 @@ type wasmProcessor struct {
 
 	mu             sync.Mutex
 	closed         bool
+	lock           *stateLock // the state directory's lock for this processor, start to shutdown
 	state          *stateFile // nil: snapshots in memory only
 	inst           *instance  // nil after a failure until re-instantiation succeeds
 	table          tableBuilder
@@ -196,6 +197,16 @@ func (p *wasmProcessor) start(_ context.Context, host component.Host) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// A second collector on the same directory would overwrite this one's state file: it fails
+	// here, at once, naming the directory and the lock file.
+	lock, err := lockStateDirectory(dir, p.id)
+	switch {
+	case errors.Is(err, errStateLocked):
+		return fmt.Errorf("wasm processor %s (module %s): %w", p.id, p.cfg.Module, err)
+	case err != nil:
+		p.logger.Warn("the state directory cannot be locked; going on without the lock", zap.String("module", p.cfg.Module), zap.Error(err))
+	}
+	p.lock = lock
 	p.state = newStateFile(dir, p.id)
 	snap, err := p.state.load()
 	if err != nil {
@@ -253,6 +264,8 @@ func (p *wasmProcessor) shutdown(context.Context) error {
 			p.inst = nil
 		}
 	}
+	p.lock.release() // after the last save
+	p.lock = nil
 	p.tel.close()
 	return p.module.close(context.Background())
 }
