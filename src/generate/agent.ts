@@ -12,7 +12,7 @@
 // docs/backends.md explains the choice; docs/operations/ what each setting protects against.
 import { durationSeconds } from "../duration.ts";
 import { metricEnabled, PROCESS_METRICS, type Profile } from "../profile/schema.ts";
-import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
+import { operations, selfTelemetry, WASM_STATE_DIRECTORY } from "./operations.ts";
 import { memoryLimiter, pressureLimit } from "./memory.ts";
 
 export const BACKENDS = ["newrelic", "otlp", "prometheus", "file"] as const;
@@ -77,7 +77,9 @@ export function exporter(backend: AgentTarget, interval = "10s", listen = "local
   // rotation: the file is opened for appending (a restart keeps what is there), each export is
   // written through at once (no buffer a kill would lose), and the disk it takes is bounded.
   // The exporter refuses `append` and `rotation` together; rotation appends by itself.
-  return ["file", { path: "${env:NRDOT_DATA_DIR:-./data}/metrics.jsonl", rotation: { max_megabytes: 100, max_backups: 5 } }];
+  // create_directory: exporters start first, and nothing else creates a fresh data dir (no
+  // file_storage without a queue; the wasm processor makes its state_directory later).
+  return ["file", { path: "${env:NRDOT_DATA_DIR:-./data}/metrics.jsonl", create_directory: true, rotation: { max_megabytes: 100, max_backups: 5 } }];
 }
 
 /**
@@ -183,22 +185,27 @@ export function agentConfig(p: Profile, backend: AgentTarget): Record<string, un
       include: { match_type: "strict", metrics: counters(p) },
       max_staleness: staleness(p.collection_interval),
     },
-    "wasm/optimize": { module: `${wasmDir}/optimize.wasm`, storage: "file_storage", checkpoint_interval: "1m", ...pressureLimit(p.memory_limit_mib), config: optimizeConfig(p) },
+    // The optimizer's snapshots in the processor's own state file, in a directory of its own;
+    // the exporters' queues keep file_storage (`state`, where they have always been).
+    "wasm/optimize": { module: `${wasmDir}/optimize.wasm`, state_directory: WASM_STATE_DIRECTORY, checkpoint_interval: "1m", ...pressureLimit(p.memory_limit_mib), config: optimizeConfig(p) },
   };
   const common = {
     receivers: { host_metrics: hostMetrics(p.collection_interval, p.exclude, p) },
   };
-  const service = { extensions: OPERATIONS_EXTENSIONS, telemetry: selfTelemetry("agent", "localhost") };
+  // file_storage only where an exporter's queue uses it (not with the prometheus or file backend).
+  const ops = (exporters: Record<string, unknown>) => operations("agent", "localhost", "state", exporters);
+  const service = (exporters: Record<string, unknown>) => ({ extensions: ops(exporters).serviceExtensions, telemetry: selfTelemetry("agent", "localhost") });
   if (backend === "prometheus") {
     // Pulled, not pushed: no batching by tier (a scrape takes whatever is current), counters
     // again cumulative as Prometheus expects.
+    const exporters = { [exporterId]: exporterCfg };
     return {
       ...common,
       processors: { ...ingest, [DELTA_TO_CUMULATIVE]: deltaToCumulative(p.collection_interval) },
-      exporters: { [exporterId]: exporterCfg },
-      extensions: operationsExtensions("agent", "localhost", "state"),
+      exporters,
+      extensions: ops(exporters).extensions,
       service: {
-        ...service,
+        ...service(exporters),
         pipelines: {
           "metrics/ingest": {
             receivers: ["host_metrics"],
@@ -218,6 +225,7 @@ export function agentConfig(p: Profile, backend: AgentTarget): Record<string, un
     receivers: ["routing/tier"], processors: toGateway ? [] : [`batch/${tier}`], exporters: [tierExporter(tier)],
   });
   const batch = (tier: Tier) => ({ timeout: p.batch[tier].timeout, send_batch_size: p.batch[tier].size });
+  const exporters = toGateway ? Object.fromEntries(TIERS.map((t) => [tierExporter(t), gatewayExporter(p.batch[t])])) : { [exporterId]: exporterCfg };
   return {
     ...common,
     processors: {
@@ -234,10 +242,10 @@ export function agentConfig(p: Profile, backend: AgentTarget): Record<string, un
         ],
       },
     },
-    exporters: toGateway ? Object.fromEntries(TIERS.map((t) => [tierExporter(t), gatewayExporter(p.batch[t])])) : { [exporterId]: exporterCfg },
-    extensions: operationsExtensions("agent", "localhost", "state"),
+    exporters,
+    extensions: ops(exporters).extensions,
     service: {
-      ...service,
+      ...service(exporters),
       pipelines: {
         "metrics/ingest": {
           receivers: ["host_metrics"],

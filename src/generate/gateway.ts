@@ -5,8 +5,7 @@
 import { durationSeconds } from "../duration.ts";
 import type { Profile } from "../profile/schema.ts";
 import { agentConfig, DELTA_TO_CUMULATIVE, deltaToCumulative, exporter, type Backend } from "./agent.ts";
-import { PORTS } from "./operations.ts";
-import { OPERATIONS_EXTENSIONS, operationsExtensions, selfTelemetry } from "./operations.ts";
+import { operations, PORTS, selfTelemetry } from "./operations.ts";
 
 /**
  * agentToGateway is the agent config sending to the gateways. When the gateways serve Prometheus,
@@ -32,8 +31,9 @@ export function gatewayConfig(p: Profile, backend: Backend): Record<string, unkn
   const exporterCfg = base.sending_queue
     ? { ...base, sending_queue: { ...(base.sending_queue as object), batch: { flush_timeout: p.batch.standard.timeout, min_size: p.batch.standard.size, sizer: "items" } } }
     : base;
-  const queued = base.sending_queue !== undefined;
-  const extensions = operationsExtensions("gateway", "0.0.0.0", "gateway-queue");
+  const exporters = { [exporterId]: exporterCfg };
+  // file_storage only where the exporter's queue uses it: no storage declared that nothing uses.
+  const ops = operations("gateway", "0.0.0.0", "gateway-queue", exporters);
   const processors: Record<string, unknown> = {
     memory_limiter: { check_interval: "1s", limit_mib: p.memory_limit_mib * 2, spike_limit_mib: Math.floor(p.memory_limit_mib / 2) },
     ...(backend === "prometheus" ? { [DELTA_TO_CUMULATIVE]: deltaToCumulative(p.collection_interval) } : {}),
@@ -41,11 +41,10 @@ export function gatewayConfig(p: Profile, backend: Backend): Record<string, unkn
   return {
     receivers: { otlp: { protocols: { grpc: { endpoint: `\${env:NRDOT_GATEWAY_LISTEN:-0.0.0.0:${PORTS.gateway.otlp}}` } } } },
     processors,
-    exporters: { [exporterId]: exporterCfg },
-    // file_storage only where the exporter's queue uses it: no storage declared that nothing uses.
-    extensions: queued ? extensions : Object.fromEntries(Object.entries(extensions).filter(([id]) => id !== "file_storage")),
+    exporters,
+    extensions: ops.extensions,
     service: {
-      extensions: OPERATIONS_EXTENSIONS.filter((id) => queued || id !== "file_storage"),
+      extensions: ops.serviceExtensions,
       telemetry: selfTelemetry("gateway", "0.0.0.0"),
       pipelines: { metrics: { receivers: ["otlp"], processors: Object.keys(processors), exporters: [exporterId] } },
     },

@@ -1,5 +1,5 @@
 // What every generated collector runs for its operators: health_check, pprof and zpages on
-// endpoints overridable by environment, file_storage for state and queues, and its own metrics
+// endpoints overridable by environment, file_storage for the exporters' queues, and its own metrics
 // (Prometheus, NRDOT_TELEMETRY_PORT). The agent and the gateway have distinct default ports, so the
 // generated pair runs on one host as it is.
 export type Role = "agent" | "gateway";
@@ -23,6 +23,28 @@ export function operationsExtensions(role: Role, healthHost: string, stateDir: s
 }
 
 export const OPERATIONS_EXTENSIONS = ["health_check", "pprof", "zpages", "file_storage"];
+
+/**
+ * WASM_STATE_DIRECTORY is the wasm processors' `state_directory`: the processor keeps its own
+ * state file there (`<component id>.state`), in a directory of its own, apart from the exporters'
+ * bbolt queues (the deprecated `storage: file_storage` put it in the queue's directory).
+ */
+export const WASM_STATE_DIRECTORY = "${env:NRDOT_DATA_DIR:-./data}/state/wasm";
+
+/**
+ * operations is the extensions of operationsExtensions and the service's list of them, without
+ * file_storage when no exporter queues in it (nothing else uses it): no storage declared that
+ * nothing uses.
+ */
+export function operations(role: Role, healthHost: string, stateDir: string, exporters: Record<string, unknown>):
+  { extensions: Record<string, unknown>; serviceExtensions: string[] } {
+  const queued = Object.values(exporters).some((e) => (e as { sending_queue?: { storage?: string } }).sending_queue?.storage === "file_storage");
+  const all = operationsExtensions(role, healthHost, stateDir);
+  return {
+    extensions: queued ? all : Object.fromEntries(Object.entries(all).filter(([id]) => id !== "file_storage")),
+    serviceExtensions: OPERATIONS_EXTENSIONS.filter((id) => queued || id !== "file_storage"),
+  };
+}
 
 export function selfTelemetry(role: Role, host: string): Record<string, unknown> {
   return { metrics: { readers: [{ pull: { exporter: { prometheus: { host, port: `\${env:NRDOT_TELEMETRY_PORT:-${PORTS[role].telemetry}}` } } } }] } };

@@ -150,10 +150,30 @@ describe("nrdot generate", () => {
     assert.deepEqual([cfg.processors.memory_limiter.limit_mib, cfg.processors.memory_limiter.spike_limit_mib, cfg.processors["wasm/optimize"].memory_pressure_limit_mib], [400, 50, 350]);
   });
 
+  it("keeps the optimizer's state in the wasm processor's state_directory, queues alone in file_storage", async () => {
+    for (const p of [...BUILTIN_PROFILES, "balanced-prometheus"]) {
+      const cfg = parse(readFileSync(join(repoRoot, "configs", p, "agent.yaml"), "utf8"));
+      const w = cfg.processors["wasm/optimize"];
+      assert.equal(w.storage, undefined, `${p}: not the deprecated storage (a warning at every start)`);
+      assert.equal(w.state_directory, "${env:NRDOT_DATA_DIR:-./data}/state/wasm", p);
+      // These configs' exporters (file, prometheus) keep no queue: no file_storage declared.
+      assert.equal(cfg.extensions.file_storage, undefined, p);
+      assert.ok(!cfg.service.extensions.includes("file_storage"), p);
+    }
+    // An exporter's persistent queue keeps its file_storage directory, apart from the wasm state.
+    const dir = tmp();
+    assert.equal((await run(["generate", "--mode", "gateway", "-o", dir])).code, 0);
+    const agent = parse(readFileSync(join(dir, "agent.yaml"), "utf8"));
+    assert.equal(agent.extensions.file_storage.directory, "${env:NRDOT_DATA_DIR:-./data}/state");
+    assert.ok(agent.service.extensions.includes("file_storage"));
+    assert.equal(agent.processors["wasm/optimize"].storage, undefined);
+  });
+
   it("writes the file backend through, appending on restart, rotated", async () => {
     const cfg = parse(readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8"));
     assert.deepEqual(cfg.exporters.file.rotation, { max_megabytes: 100, max_backups: 5 });
     assert.equal(cfg.exporters.file.append, undefined, "the exporter refuses append with rotation; rotation appends");
+    assert.equal(cfg.exporters.file.create_directory, true, "exporters start first: a fresh data dir is created by the file exporter");
   });
 
   it("turns every counter the profile's scrape sends into deltas before the optimizer", async () => {

@@ -9,6 +9,9 @@ import { repoRoot, run } from "./run.ts";
 import { stringify } from "yaml";
 import { attributeSetKey, parseMetricsJsonl, pointValue, type MetricsData } from "../../src/host/index.ts";
 import { alignToInput } from "../../src/replay/intervals.ts";
+import { replayConfig } from "../../src/replay/config.ts";
+import { agentConfig } from "../../src/generate/agent.ts";
+import { loadProfile } from "../../src/profile/load.ts";
 import { generateHost, writeJsonl } from "../fixtures/generate.ts";
 import { summary } from "../optimizer/checks.ts";
 
@@ -17,6 +20,22 @@ function pointList(b: MetricsData): string[] {
   return b.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.flatMap((m) => (m.sum?.dataPoints ?? m.gauge?.dataPoints ?? []).map((dp) =>
     [attributeSetKey(rm.resource?.attributes), m.name, m.sum?.aggregationTemporality ?? "gauge", attributeSetKey(dp.attributes), dp.startTimeUnixNano ?? "0", dp.timeUnixNano, dp.asInt !== undefined ? `i${dp.asInt}` : `d${pointValue(dp)}`].join("|"))))).sort();
 }
+
+describe("replayConfig", () => {
+  it("keeps every piece of state in the replay's own folder, none in the data dir", () => {
+    const cfg: any = agentConfig(loadProfile("balanced").profile, "otlp");
+    cfg.processors["wasm/legacy"] = { module: "x.wasm", storage: "file_storage/legacy" };
+    cfg.extensions["file_storage/legacy"] = { directory: "./data/legacy" };
+    const r = replayConfig(cfg, "/tmp/rec.jsonl", "/tmp/out.jsonl", "/tmp/replay/state");
+    assert.equal(r.processors["wasm/optimize"].state_directory, "/tmp/replay/state/wasm");
+    assert.deepEqual(r.extensions, {
+      file_storage: { directory: "/tmp/replay/state", create_directory: true },
+      "file_storage/legacy": { directory: "/tmp/replay/state/file_storage_legacy", create_directory: true },
+    });
+    assert.deepEqual(r.service.extensions, ["file_storage", "file_storage/legacy"]);
+    assert.doesNotMatch(JSON.stringify(r), /NRDOT_DATA_DIR|\.\/data/);
+  });
+});
 
 describe("nrdot record and replay", () => {
   const dir = mkdtempSync(join(tmpdir(), "nrdot-replay-"));
@@ -38,8 +57,11 @@ describe("nrdot record and replay", () => {
     writeJsonl(rec, input);
     const replayed = join(dir, "replayed.jsonl");
     const simulated = join(dir, "simulated.jsonl");
-    const r1 = await run(["replay", "--input", rec, "-o", replayed, "--json", "--collector", join(repoRoot, "bin/nrdot-collector")]);
+    // The data dir the generated config names: a replay must neither read nor write it.
+    const data = join(dir, "data");
+    const r1 = await run(["replay", "--input", rec, "-o", replayed, "--json", "--collector", join(repoRoot, "bin/nrdot-collector")], { NRDOT_DATA_DIR: data });
     assert.equal(r1.code, 0, r1.err);
+    assert.ok(!existsSync(data), "replay touched NRDOT_DATA_DIR");
     const r2 = await run(["simulate", "--input", rec, "-o", simulated, "--json"]);
     assert.equal(r2.code, 0, r2.err);
     const a = JSON.parse(r1.out);

@@ -105,7 +105,7 @@ if "${podman[@]}" run -d --name "$c2" --read-only --cap-drop ALL --security-opt 
   else
     fail "agent: no tiered metrics in the data volume"; "${podman[@]}" logs "$c2" 2>&1 | tail -20
   fi
-  [[ -d $work/data/state ]] && ok "agent: optimizer state kept on the data volume" || fail "agent: no state folder on the data volume"
+  [[ -d $work/data/state/wasm ]] && ok "agent: optimizer state kept on the data volume (state/wasm)" || fail "agent: no state/wasm folder on the data volume"
 else
   fail "agent: podman run failed"
 fi

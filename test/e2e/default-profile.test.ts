@@ -1,6 +1,6 @@
 // End to end: the default profile (configs/balanced/agent.yaml) on this host's real processes, next to an
 // unoptimized copy of the same scrapes. Per interval, the optimized stream's CPU and memory
-// totals equal the unoptimized ones; every resource carries a tier; state reaches file_storage.
+// totals equal the unoptimized ones; every resource carries a tier; state reaches the state_directory.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -169,7 +169,7 @@ service:
       await stopCollector(run);
       workload.stop();
     }
-    const state = join(dir, "state");
-    assert.ok(existsSync(state) && readdirSync(state).some((f) => f.includes("wasm_optimize")), `file_storage has the optimizer's state:\n${run.output().slice(-2000)}`);
+    const state = join(dir, "state", "wasm");
+    assert.ok(existsSync(state) && readdirSync(state).includes("wasm_optimize.state"), `state_directory has the optimizer's state:\n${run.output().slice(-2000)}`);
   });
 });
