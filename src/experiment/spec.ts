@@ -68,6 +68,18 @@ export const experimentSchema = {
       type: "object", additionalProperties: false,
       properties: { critical: { type: "array", items: rule } },
     },
+    // The fleet canary's guard rails on the collectors' own telemetry (scripts/canary.ts writes
+    // Flagger MetricTemplates from them; min_cost_reduction above gives the ratio's threshold).
+    canary: {
+      type: "object", additionalProperties: false,
+      properties: {
+        max_send_failure_ratio: fraction,
+        max_p99_latency_ms: { type: "number", exclusiveMinimum: 0 },
+        interval: duration,
+        iterations: { type: "integer", minimum: 1 },
+        threshold: { type: "integer", minimum: 1 },
+      },
+    },
   },
 } as const;
 
@@ -95,6 +107,8 @@ export interface ExperimentSpec {
   criteria: Criteria;
   statistics: { seed: number; resamples: number; block: number; margins: { min_cost_reduction: number; min_top_recall: number } };
   truth: { critical: { executable?: string; command_line?: string; owner?: string }[] };
+  /** the fleet canary's thresholds and schedule (Flagger), defaults filled in */
+  canary: { max_send_failure_ratio: number; max_p99_latency_ms: number; interval: string; iterations: number; threshold: number };
   /** the spec file */
   file: string;
 }
@@ -102,6 +116,7 @@ export interface ExperimentSpec {
 export const DEFAULTS = {
   criteria: { cost_unit: "points", top_n: 5, alpha: 0.05, min_power: 0.8 },
   statistics: { seed: 1, resamples: 9999, block: 1, margins: { min_cost_reduction: 0.05, min_top_recall: 0.02 } },
+  canary: { max_send_failure_ratio: 0.001, max_p99_latency_ms: 100, interval: "1m", iterations: 10, threshold: 2 },
 } as const;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -150,6 +165,7 @@ function complete(raw: Record<string, any>, src: Source): ExperimentSpec {
     criteria,
     statistics: { ...DEFAULTS.statistics, ...stats, margins: { ...DEFAULTS.statistics.margins, ...stats.margins } },
     truth: { critical: raw.truth?.critical ?? [] },
+    canary: { ...DEFAULTS.canary, ...raw.canary },
     file,
   };
   const stated = ["min_cost_reduction", "max_totals_error", "min_critical_recall", "min_top_recall", "max_hog_latency"].filter((k) => (criteria as any)[k] !== undefined);

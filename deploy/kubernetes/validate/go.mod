@@ -3,6 +3,7 @@ module github.com/nrdot/nrdot/deploy/kubernetes/validate
 go 1.26.0
 
 require (
+	github.com/fluxcd/flagger v1.36.1
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2

@@ -1,0 +1,303 @@
+// Writes the fleet rollout of an experiment spec (issue 11, item 4) under deploy/kubernetes, and
+// checks that the checked-in copies are current:
+//
+//   node --import tsx scripts/canary.ts [--spec FILE] [--prometheus URL]           rewrite them
+//   node --import tsx scripts/canary.ts --check                                     exit 1 when stale
+//
+// What it writes (deploy/kubernetes/README.md, "Staged rollout"):
+// - canary/: a Flagger Canary on the canary agents (DaemonSet nrdot-agent-canary) and one
+//   MetricTemplate (Prometheus provider, the collectors' own telemetry) per guard rail: the
+//   optimization ratio against the control's agents (>= the spec's min_cost_reduction), the send
+//   failure ratio and the optimizer's p99 latency (the spec's `canary` block).
+// - rollout/components/canary: the treatment's agent DaemonSet (`nrdot generate --profile
+//   TREATMENT --mode gateway`), and rollout/components/shadow: the shadow agent, which runs the
+//   control, the treatment and an unoptimized reference on the same scrapes and writes the three
+//   streams to files on the node (the config of `nrdot experiment live`), for the gate
+//   (`nrdot experiment analyze`, rollout/gate.sh).
+// - rollout/{shadow,canary-10,canary-25,canary-50,canary-100}: the steps, as kustomize overlays
+//   of the base that pin the workloads to node buckets (label nrdot.io/rollout-bucket, 00..19).
+//
+// Both DaemonSets are derived from base/agent/daemonset.yaml, so a change there shows up here as
+// stale output (run this script again).
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parse, stringify } from "yaml";
+import { liveConfig } from "../src/experiment/live.ts";
+import { loadSpec, type ExperimentSpec } from "../src/experiment/spec.ts";
+import { loadProfile } from "../src/profile/load.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+export const DEFAULT_SPEC = "experiments/aggressive-vs-balanced.yaml";
+export const DEFAULT_PROMETHEUS = "http://prometheus.monitoring:9090";
+const NAMESPACE = "nrdot";
+
+/** The node label that splits the fleet into 20 buckets of 5%, and each step's buckets. */
+export const BUCKET_LABEL = "nrdot.io/rollout-bucket";
+export const BUCKETS = 20;
+const bucketsUpTo = (percent: number) => Array.from({ length: (percent * BUCKETS) / 100 }, (_, i) => String(i).padStart(2, "0"));
+
+/** The steps: the percentage of buckets on the treatment, and where the shadow runs. */
+export const STEPS: { name: string; percent: number; shadow: number; canary: boolean }[] = [
+  { name: "shadow", percent: 0, shadow: 10, canary: false },
+  { name: "canary-10", percent: 10, shadow: 10, canary: true },
+  { name: "canary-25", percent: 25, shadow: 25, canary: true },
+  { name: "canary-50", percent: 50, shadow: 50, canary: true },
+  { name: "canary-100", percent: 100, shadow: 0, canary: false },
+];
+
+export const NAMES = { stable: "nrdot-agent", canary: "nrdot-agent-canary", shadow: "nrdot-agent-shadow" } as const;
+
+// Pods of a DaemonSet are named <daemonset>-<5 characters>: the canary's, Flagger's primary copy
+// of it (<target>-primary-…) and the control's (the base's agents) are told apart by that.
+const podOf = (name: string) => `${name}-[a-z0-9]{5}`;
+const sel = (pod: string, extra = "") => `namespace="{{ namespace }}",pod=~"${pod}"${extra}`;
+const OPT = `,processor="wasm/optimize"`;
+
+/** The PromQL of each MetricTemplate; {{ target }}, {{ namespace }}, {{ interval }} are Flagger's. */
+export function queries(): Record<"ratio" | "failures" | "latency", string> {
+  const canary = podOf("{{ target }}");
+  const control = podOf(NAMES.stable);
+  const keep = (pod: string) =>
+    `sum(rate(otelcol_processor_outgoing_items{${sel(pod, OPT)}}[{{ interval }}]))\n  / sum(rate(otelcol_processor_incoming_items{${sel(pod, OPT)}}[{{ interval }}]))`;
+  const failed = `(sum(rate(otelcol_exporter_send_failed_metric_points{${sel(canary)}}[{{ interval }}])) or on() vector(0))\n` +
+    `  + (sum(rate(otelcol_exporter_enqueue_failed_metric_points{${sel(canary)}}[{{ interval }}])) or on() vector(0))`;
+  const sent = `(sum(rate(otelcol_exporter_sent_metric_points{${sel(canary)}}[{{ interval }}])) or on() vector(0))`;
+  return {
+    ratio: `1 - (\n  ${keep(canary)}\n) / (\n  ${keep(control)}\n)\n`,
+    failures: `(\n  ${failed}\n) / (\n  ${sent}\n  + ${failed}\n)\n`,
+    latency: `histogram_quantile(0.99, sum by (le) (rate(otelcol_processor_wasm_call_duration_bucket{${sel(canary, OPT)}}[{{ interval }}])))\n`,
+  };
+}
+
+/** arm is a profile as the spec names it: a built-in name, or a file relative to the repository. */
+const arm = (p: string) => (p.startsWith("/") ? relative(ROOT, p) : p);
+const header = (spec: string, what: string) => `# Generated by scripts/canary.ts from ${spec}; do not edit. ${what}\n`;
+
+/** flaggerObjects is the MetricTemplates and the Canary of a spec, as YAML documents. */
+export function flaggerObjects(spec: ExperimentSpec, specName: string, prometheus = DEFAULT_PROMETHEUS): { templates: string; canary: string } {
+  const q = queries();
+  const c = spec.canary;
+  const template = (name: string, comment: string, query: string) =>
+    `# ${comment}\n` + stringify({ apiVersion: "flagger.app/v1beta1", kind: "MetricTemplate", metadata: { name, namespace: NAMESPACE }, spec: { provider: { type: "prometheus", address: prometheus }, query } }, { lineWidth: 0 });
+  const docs: string[] = [];
+  const metrics: Record<string, unknown>[] = [];
+  const metric = (name: string, range: { min?: number; max?: number }) =>
+    metrics.push({ name, templateRef: { name: `nrdot-${name}`, namespace: NAMESPACE }, thresholdRange: range, interval: c.interval });
+  if (spec.criteria.min_cost_reduction !== undefined) {
+    docs.push(template("nrdot-optimization-ratio",
+      "The canary's data points per point scraped against the control's agents (the base's nrdot-agent, which runs\n" +
+      "# the spec's control): R = 1 - (1 - ratio_canary) / (1 - ratio_control), the spec's min_cost_reduction in\n" +
+      "# points (criteria.cost_unit bytes or series are not in the collector's telemetry: points stand in).", q.ratio));
+    metric("optimization-ratio", { min: spec.criteria.min_cost_reduction });
+  }
+  docs.push(template("nrdot-send-failure-ratio",
+    "Points the canary's exporters failed to send or could not queue, per point sent or failed.", q.failures));
+  metric("send-failure-ratio", { max: c.max_send_failure_ratio });
+  docs.push(template("nrdot-p99-latency",
+    "The optimizer's p99 time per batch on the canary, in milliseconds (otelcol_processor_wasm_call_duration).", q.latency));
+  metric("p99-latency", { max: c.max_p99_latency_ms });
+  const templates = header(specName, "Flagger MetricTemplates (Prometheus).") + docs.join("---\n");
+
+  const canary = header(specName, "A Flagger Canary on the canary agents.") +
+    `# A DaemonSet target: no traffic to shift, so the analysis runs a fixed number of iterations\n` +
+    `# (blue/green, provider kubernetes); Flagger copies the target to ${NAMES.canary}-primary, keeps the\n` +
+    `# target scaled to no node (nodeSelector flagger.app/scale-to-zero) between analyses and runs both on\n` +
+    `# the canary nodes during one. The Service is the agents' metrics port: Flagger requires one.\n` +
+    `# hypothesis: ${spec.hypothesis}\n` +
+    stringify({
+      apiVersion: "flagger.app/v1beta1",
+      kind: "Canary",
+      metadata: { name: NAMES.canary, namespace: NAMESPACE },
+      spec: {
+        provider: "kubernetes",
+        targetRef: { apiVersion: "apps/v1", kind: "DaemonSet", name: NAMES.canary },
+        progressDeadlineSeconds: 600,
+        service: { port: 8888, portName: "metrics", targetPort: "metrics" },
+        analysis: { interval: c.interval, iterations: c.iterations, threshold: c.threshold, metrics },
+      },
+    }, { lineWidth: 0 });
+  return { templates, canary };
+}
+
+// ---- the workloads ------------------------------------------------------------------------
+
+type Obj = Record<string, any>;
+
+function rename(ds: Obj, name: string): void {
+  ds.metadata.name = name;
+  ds.metadata.labels["app.kubernetes.io/name"] = name;
+  ds.spec.selector.matchLabels = { "app.kubernetes.io/name": name };
+  ds.spec.template.metadata.labels["app.kubernetes.io/name"] = name;
+}
+
+const collector = (ds: Obj) => ds.spec.template.spec.containers.find((c: Obj) => c.name === "collector");
+const volume = (ds: Obj, name: string) => ds.spec.template.spec.volumes.find((v: Obj) => v.name === name);
+
+/** canaryDaemonSet: the base's agent on the treatment's config, with a state folder per Flagger arm. */
+export function canaryDaemonSet(base: Obj): Obj {
+  const ds = structuredClone(base);
+  rename(ds, NAMES.canary);
+  volume(ds, "config").configMap.name = `${NAMES.canary}-config`;
+  volume(ds, "state").hostPath.path = "/var/lib/nrdot-agent-canary";
+  // Flagger runs a copy of this DaemonSet (…-primary, its selector label rewritten) on the same
+  // nodes during an analysis: each keeps its state and queue in a folder named by that label.
+  const arm = { name: "NRDOT_ARM", valueFrom: { fieldRef: { fieldPath: "metadata.labels['app.kubernetes.io/name']" } } };
+  const c = collector(ds);
+  c.env = [arm, ...c.env.map((e: Obj) => e.name === "OTEL_RESOURCE_ATTRIBUTES" ? { ...e, value: `${e.value},nrdot.rollout.arm=$(NRDOT_ARM)` } : e)];
+  for (const ct of [c, ...(ds.spec.template.spec.initContainers ?? [])]) {
+    for (const m of ct.volumeMounts) if (m.name === "state") m.subPathExpr = "$(NRDOT_ARM)";
+    if (ct !== c) ct.env = [arm, ...(ct.env ?? [])];
+  }
+  return ds;
+}
+
+/** shadowDaemonSet: one collector per node with the reference and both arms, to files on the node. */
+export function shadowDaemonSet(base: Obj): Obj {
+  const ds = structuredClone(base);
+  rename(ds, NAMES.shadow);
+  volume(ds, "config").configMap.name = `${NAMES.shadow}-config`;
+  volume(ds, "state").hostPath.path = "/var/lib/nrdot-shadow";
+  const c = collector(ds);
+  c.args = ["--config=/etc/nrdot/shadow/shadow.yaml"];
+  c.env = c.env.filter((e: Obj) => !e.name.startsWith("NRDOT_GATEWAY_"));
+  for (const m of c.volumeMounts) if (m.name === "config") m.mountPath = "/etc/nrdot/shadow";
+  // The gate reads the three streams through this container (the collector's image has no shell):
+  // kubectl -n nrdot cp -c streams POD:/var/lib/nrdot/reference.jsonl ref.jsonl
+  ds.spec.template.spec.containers.push({
+    name: "streams",
+    image: "busybox:1.37",
+    command: ["sleep", "2147483647"],
+    securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+    volumeMounts: [{ name: "state", mountPath: "/var/lib/nrdot", readOnly: true }],
+  });
+  return ds;
+}
+
+/** shadowConfig: `experiment live`'s collector config, writing under dir, with what a pod needs. */
+export function shadowConfig(spec: ExperimentSpec, dir = "/var/lib/nrdot"): Obj {
+  const control = loadProfile(spec.control).profile;
+  const treatment = loadProfile(spec.treatment).profile;
+  const cfg = liveConfig(control, treatment, spec.interval ?? control.collection_interval, dir) as Obj;
+  cfg.receivers.host_metrics.root_path = "/hostfs";
+  // Each stream is rotated, so the node's disk is bounded; the gate reads the current files.
+  for (const e of Object.values(cfg.exporters) as Obj[]) e.rotation = { max_megabytes: 256, max_backups: 1 };
+  cfg.extensions = { health_check: { endpoint: "0.0.0.0:13133" } };
+  cfg.service.extensions = ["health_check"];
+  cfg.service.telemetry = { metrics: { readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }] } };
+  return cfg;
+}
+
+function affinity(op: "In" | "NotIn", buckets: string[]): Obj {
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: BUCKET_LABEL, operator: op, values: buckets }] }] } } };
+}
+
+function pin(name: string, op: "In" | "NotIn", buckets: string[]): Obj {
+  return {
+    target: { group: "apps", version: "v1", kind: "DaemonSet", name },
+    patch: stringify([{ op: "add", path: "/spec/template/spec/affinity", value: affinity(op, buckets) }], { lineWidth: 0, flow: false }).trimEnd(),
+  };
+}
+
+function stepKustomization(step: (typeof STEPS)[number], specName: string, spec: ExperimentSpec): string {
+  const k: Obj = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: ["../../base"] };
+  const components: string[] = [];
+  const patches: Obj[] = [];
+  const canaryBuckets = bucketsUpTo(step.percent);
+  let what: string;
+  if (step.name === "canary-100") {
+    what = `Every node on the treatment (${arm(spec.treatment)}): the base's agent takes its config; the canary and shadow\n` +
+      `# DaemonSets of the earlier steps are gone (delete them: kubectl apply does not), and so is the Canary.`;
+    // kustomize reads files under the kustomization only: a copy of the canary component's config.
+    k.configMapGenerator = [{ name: "nrdot-agent-config", behavior: "replace", files: ["agent.yaml=config/agent.yaml"] }];
+  } else {
+    if (step.canary) {
+      components.push("../components/canary");
+      patches.push(pin(NAMES.stable, "NotIn", canaryBuckets), pin(NAMES.canary, "In", canaryBuckets));
+    }
+    components.push("../components/shadow");
+    patches.push(pin(NAMES.shadow, "In", bucketsUpTo(step.shadow)));
+    what = step.canary
+      ? `${step.percent}% of the nodes (buckets ${canaryBuckets[0]}..${canaryBuckets.at(-1)}) run the treatment (${arm(spec.treatment)}) and export it;\n` +
+        `# the others keep the base's agent (${arm(spec.control)}); the shadow runs on the canary nodes for the gate.`
+      : `Nothing exported changes: the shadow agent runs the control, the treatment and the unoptimized\n` +
+        `# reference on ${step.shadow}% of the nodes (buckets ${bucketsUpTo(step.shadow).join(", ")}) and writes them to files on the node.`;
+  }
+  if (components.length) k.components = components;
+  if (patches.length) k.patches = patches;
+  const gate = step.name === "canary-100"
+    ? "# Gate before this step: the canary-50 step's (rollout/gate.sh)."
+    : `# Gate before the next step (exit 0 to go on; 3 fail or 4 inconclusive: re-apply the previous step):\n#   deploy/kubernetes/rollout/gate.sh ${specName}`;
+  return header(specName, `Rollout step ${step.name}.`) + `# ${what}\n${gate}\n` + stringify(k, { lineWidth: 0 });
+}
+
+function componentKustomization(which: "canary" | "shadow", specName: string): string {
+  const cm = which === "canary"
+    ? { name: `${NAMES.canary}-config`, files: ["agent.yaml=config/agent.yaml"] }
+    : { name: `${NAMES.shadow}-config`, files: ["shadow.yaml=config/shadow.yaml"] };
+  return header(specName, which === "canary" ? "The treatment's agents (DaemonSet nrdot-agent-canary)." : "The shadow agents (DaemonSet nrdot-agent-shadow).") +
+    stringify({ apiVersion: "kustomize.config.k8s.io/v1alpha1", kind: "Component", resources: ["daemonset.yaml"], configMapGenerator: [cm] }, { lineWidth: 0 });
+}
+
+function treatmentAgentConfig(spec: ExperimentSpec, tmp: string): string {
+  const env = { ...process.env };
+  delete env.NEW_RELIC_LICENSE_KEY;
+  const profile = arm(spec.treatment);
+  execFileSync(process.execPath, [join(ROOT, "src/bin/nrdot.mjs"), "generate", "--mode", "gateway", "--profile", profile, "--backend", "newrelic", "-o", tmp],
+    { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  return readFileSync(join(tmp, "agent.yaml"), "utf8");
+}
+
+/** files: every path under deploy/kubernetes this script writes, and its text. */
+export function files(specFile = DEFAULT_SPEC, prometheus = DEFAULT_PROMETHEUS): Map<string, string> {
+  const spec = loadSpec(resolve(ROOT, specFile));
+  const specName = relative(ROOT, resolve(ROOT, specFile));
+  const out = new Map<string, string>();
+  const K = "deploy/kubernetes";
+  const f = flaggerObjects(spec, specName, prometheus);
+  out.set(`${K}/canary/metric-templates.yaml`, f.templates);
+  out.set(`${K}/canary/canary.yaml`, f.canary);
+  out.set(`${K}/canary/kustomization.yaml`, header(specName, "Flagger's objects; needs Flagger's CRDs and a canary step applied.") +
+    stringify({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: ["metric-templates.yaml", "canary.yaml"] }, { lineWidth: 0 }));
+
+  const base = parse(readFileSync(join(ROOT, K, "base/agent/daemonset.yaml"), "utf8")) as Obj;
+  const R = `${K}/rollout`;
+  const tmp = mkdtempSync(join(tmpdir(), "nrdot-canary-"));
+  try {
+    out.set(`${R}/components/canary/config/agent.yaml`, treatmentAgentConfig(spec, tmp));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  out.set(`${R}/components/canary/kustomization.yaml`, componentKustomization("canary", specName));
+  out.set(`${R}/components/canary/daemonset.yaml`, header(specName, "From base/agent/daemonset.yaml: the treatment's agent.") + stringify(canaryDaemonSet(base), { lineWidth: 0 }));
+  out.set(`${R}/components/shadow/kustomization.yaml`, componentKustomization("shadow", specName));
+  out.set(`${R}/components/shadow/daemonset.yaml`, header(specName, "From base/agent/daemonset.yaml: the shadow agent, exporting to files only.") + stringify(shadowDaemonSet(base), { lineWidth: 0 }));
+  out.set(`${R}/components/shadow/config/shadow.yaml`, header(specName, `The config of \`nrdot experiment live\` (${arm(spec.control)} vs ${arm(spec.treatment)}) for a pod.`) + stringify(shadowConfig(spec), { lineWidth: 0 }));
+  for (const step of STEPS) out.set(`${R}/${step.name}/kustomization.yaml`, stepKustomization(step, specName, spec));
+  out.set(`${R}/canary-100/config/agent.yaml`, out.get(`${R}/components/canary/config/agent.yaml`)!);
+  return out;
+}
+
+function main(argv: string[]): number {
+  const arg = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const check = argv.includes("--check");
+  const stale: string[] = [];
+  for (const [path, text] of files(arg("--spec") ?? DEFAULT_SPEC, arg("--prometheus") ?? DEFAULT_PROMETHEUS)) {
+    const abs = join(ROOT, path);
+    let old = "";
+    try { old = readFileSync(abs, "utf8"); } catch { /* new */ }
+    if (old === text) continue;
+    if (check) stale.push(path);
+    else { mkdirSync(dirname(abs), { recursive: true }); writeFileSync(abs, text); console.log(`wrote ${path}`); }
+  }
+  if (stale.length > 0) {
+    console.error(`stale (run node --import tsx scripts/canary.ts):\n  ${stale.join("\n  ")}`);
+    return 1;
+  }
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = main(process.argv.slice(2));
