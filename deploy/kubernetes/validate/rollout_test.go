@@ -502,3 +502,76 @@ func TestRolloutFilesAreFresh(t *testing.T) {
 		t.Errorf("scripts/canary.ts --check: %v\n%s", err, out)
 	}
 }
+
+// TestFlaggerQueriesParse: where promtool is installed, each MetricTemplate's query, rendered as
+// Flagger renders it, is valid PromQL (checked as a recording rule's expression).
+func TestFlaggerQueriesParse(t *testing.T) {
+	if _, err := exec.LookPath("promtool"); err != nil {
+		t.Skip("promtool not installed")
+	}
+	canary, templates, _ := flaggerObjects(t)
+	type rule struct {
+		Record string `json:"record"`
+		Expr   string `json:"expr"`
+	}
+	var rules []rule
+	for _, mt := range templates {
+		model := flaggerv1.MetricTemplateModel{Name: canary.Name, Namespace: canary.Namespace, Target: canary.Spec.TargetRef.Name, Interval: "1m"}
+		tmpl, err := template.New("query").Funcs(model.TemplateFunctions()).Parse(mt.Spec.Query)
+		if err != nil {
+			t.Fatalf("MetricTemplate/%s: %v", mt.Name, err)
+		}
+		var q bytes.Buffer
+		if err := tmpl.Execute(&q, nil); err != nil {
+			t.Fatalf("MetricTemplate/%s: %v", mt.Name, err)
+		}
+		rules = append(rules, rule{Record: "flagger:" + strings.ReplaceAll(mt.Name, "-", "_"), Expr: q.String()})
+	}
+	data, err := yaml.Marshal(map[string]any{"groups": []any{map[string]any{"name": "flagger", "rules": rules}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "queries.yml")
+	if err := os.WriteFile(f, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("promtool", "check", "rules", f).CombinedOutput(); err != nil {
+		t.Errorf("promtool check rules: %v\n%s", err, out)
+	}
+}
+
+// TestKubectlKustomizeAgreesOnRollout: where kubectl is installed, its kustomize renders each
+// step and the Flagger folder into as many objects as the library, each decoding strictly.
+func TestKubectlKustomizeAgreesOnRollout(t *testing.T) {
+	if _, err := exec.LookPath("kubectl"); err != nil {
+		t.Skip("kubectl not installed")
+	}
+	for _, step := range rolloutSteps {
+		dir := filepath.Join(kubeDir, "rollout", step.name)
+		out, err := exec.Command("kubectl", "kustomize", dir).Output()
+		if err != nil {
+			t.Errorf("kubectl kustomize %s: %v", rel(dir), err)
+			continue
+		}
+		docs, err := splitDocs(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := render(t, dir); len(docs) != len(r.objs) {
+			t.Errorf("%s: kubectl kustomize renders %d objects, the library %d", rel(dir), len(docs), len(r.objs))
+		}
+		for _, d := range docs {
+			if _, err := decodeStrict(d); err != nil {
+				t.Errorf("%s (kubectl kustomize): %v", rel(dir), err)
+			}
+		}
+	}
+	out, err := exec.Command("kubectl", "kustomize", filepath.Join(kubeDir, "canary")).Output()
+	if err != nil {
+		t.Fatalf("kubectl kustomize canary: %v", err)
+	}
+	_, _, raw := flaggerObjects(t)
+	if docs, err := splitDocs(out); err != nil || len(docs) != len(raw) {
+		t.Errorf("deploy/kubernetes/canary: kubectl kustomize renders %d objects, the library %d (%v)", len(docs), len(raw), err)
+	}
+}
