@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run as cli } from "../cli/run.ts";
 import type { Running } from "../../src/collector.ts";
-import { freePort, requireBuilt, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { freePort, requireBuilt, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
 import { startWorkload, type Workload } from "./workload.ts";
 
 interface Point { t: number; metric: string; value: number; id: string; attrs: Map<string, string>; exe: unknown }
@@ -53,25 +53,6 @@ function read(file: string): Point[] {
     }
   }
   return out;
-}
-
-/**
- * scrapes numbers the scrapes: the scraper stamps each process with its own time, a few ms
- * apart within a scrape and an interval apart between scrapes (the roll-up carries the latest time
- * it summed), so a gap of more than half an interval starts the next scrape.
- */
-function scrapes(points: Point[], intervalMs: number): (t: number) => number {
-  const times = [...new Set(points.map((p) => p.t))].sort((a, b) => a - b);
-  const starts: number[] = [];
-  for (let i = 0; i < times.length; i++) if (i === 0 || times[i] - times[i - 1] > intervalMs / 2) starts.push(times[i]);
-  return (t) => {
-    let lo = 0;
-    for (let hi = starts.length - 1; lo < hi;) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= t) lo = mid; else hi = mid - 1;
-    }
-    return starts[lo];
-  };
 }
 
 function totals(points: Point[], scrapeOf: (t: number) => number): Map<number, Interval> {

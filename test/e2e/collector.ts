@@ -91,3 +91,23 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * scrapes numbers the scrapes of a stream by their points' times (ms): the scraper stamps each
+ * process with its own time, a few ms apart within a scrape and an interval apart between scrapes
+ * (the roll-up carries the latest time it summed), so a gap of more than half an interval starts
+ * the next scrape. It returns the start time of the scrape a time belongs to.
+ */
+export function scrapes(points: readonly { t: number }[], intervalMs: number): (t: number) => number {
+  const times = [...new Set(points.map((p) => p.t))].sort((a, b) => a - b);
+  const starts: number[] = [];
+  for (let i = 0; i < times.length; i++) if (i === 0 || times[i] - times[i - 1] > intervalMs / 2) starts.push(times[i]);
+  return (t) => {
+    let lo = 0;
+    for (let hi = starts.length - 1; lo < hi;) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= t) lo = mid; else hi = mid - 1;
+    }
+    return starts[lo];
+  };
+}

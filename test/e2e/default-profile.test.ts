@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, requireBuilt, repoRoot, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { freePort, requireBuilt, repoRoot, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
 import { startWorkload } from "./workload.ts";
 
 interface Totals { cpu: number; mem: number; resources: number; untiered: number }
@@ -57,25 +57,6 @@ function points(file: string): Point[] {
     }
   }
   return out;
-}
-
-/**
- * scrapes numbers the scrapes: the scraper stamps each process with its own time, a few ms apart
- * within a scrape and an interval apart between scrapes (the roll-up carries the latest time it
- * summed), so a gap of more than half an interval starts the next scrape (as backend-otlp does).
- */
-function scrapes(all: Point[], intervalMs: number): (t: number) => number {
-  const times = [...new Set(all.map((p) => p.t))].sort((a, b) => a - b);
-  const starts: number[] = [];
-  for (let i = 0; i < times.length; i++) if (i === 0 || times[i] - times[i - 1] > intervalMs / 2) starts.push(times[i]);
-  return (t) => {
-    let lo = 0;
-    for (let hi = starts.length - 1; lo < hi;) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= t) lo = mid; else hi = mid - 1;
-    }
-    return starts[lo];
-  };
 }
 
 /** totals sums CPU and memory per scrape. */
