@@ -5,8 +5,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
-import { isMap, LineCounter, parseDocument, type Document } from "yaml";
-import { closest, UserError, where } from "../errors.ts";
+import { isMap, LineCounter, parseDocument } from "yaml";
+import { UserError, where } from "../errors.ts";
+import { dataPath, lineOf, unknownKeyError, type Source } from "../yaml-source.ts";
 import { durationSeconds } from "../duration.ts";
 import { BUILTIN_PROFILES } from "../profile/schema.ts";
 
@@ -122,16 +123,6 @@ export const DEFAULTS = {
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(experimentSchema);
 
-interface Source { file: string; doc: Document; lines: LineCounter }
-
-function lineOf(src: Source, path: (string | number)[]): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = src.doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) return src.lines.linePos(node.range[0]).line;
-  }
-  return undefined;
-}
-
 /** resolveArm is a built-in profile name as is, or a profile file relative to the spec's folder. */
 export function resolveArm(nameOrFile: string, specFile: string): string {
   return (BUILTIN_PROFILES as readonly string[]).includes(nameOrFile) ? nameOrFile : resolve(dirname(specFile), nameOrFile);
@@ -179,15 +170,8 @@ function complete(raw: Record<string, any>, src: Source): ExperimentSpec {
 
 function schemaError(src: Source, errors: ErrorObject[]): UserError {
   const e = errors.find((x) => x.keyword === "additionalProperties") ?? errors.find((x) => x.keyword === "required") ?? errors[0];
-  const path = e.instancePath.split("/").slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  if (e.keyword === "additionalProperties") {
-    const key = String((e.params as { additionalProperty: string }).additionalProperty);
-    const known = Object.keys(schemaAt(path) ?? {});
-    const near = closest(key, known);
-    const full = [...path, key];
-    return new UserError(`${where(src.file, full.join("."), lineOf(src, full))}: unknown key \`${key}\``, "EXPERIMENT_UNKNOWN_KEY",
-      near ? `did you mean \`${near}\`?` : `known keys: ${known.join(", ")}`);
-  }
+  if (e.keyword === "additionalProperties") return unknownKeyError(src, experimentSchema, e, "EXPERIMENT_UNKNOWN_KEY");
+  const path = dataPath(e);
   if (e.keyword === "required") {
     const key = String((e.params as { missingProperty: string }).missingProperty);
     return new UserError(`${where(src.file, path.join(".") || undefined, lineOf(src, path))}: missing key \`${key}\``, "EXPERIMENT_INVALID",
@@ -199,8 +183,3 @@ function schemaError(src: Source, errors: ErrorObject[]): UserError {
     "see docs/experiments/framework.md for every key");
 }
 
-function schemaAt(path: (string | number)[]): Record<string, unknown> | undefined {
-  let s: any = experimentSchema;
-  for (const p of path) s = typeof p === "number" ? s.items : s.properties?.[p];
-  return s?.properties;
-}

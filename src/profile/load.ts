@@ -2,8 +2,9 @@
 // unknown keys and bad values are errors naming the file, the YAML path and the line.
 import { dirname, join, resolve } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
-import { isMap, LineCounter, parseDocument, type Document } from "yaml";
-import { closest, UserError, where } from "../errors.ts";
+import { isMap, LineCounter, parseDocument } from "yaml";
+import { UserError, where } from "../errors.ts";
+import { dataPath, lineOf, unknownKeyError, type Source } from "../yaml-source.ts";
 import { readTextFile } from "../io.ts";
 import { BUILTIN_PROFILES, profileSchema, type Profile } from "./schema.ts";
 
@@ -11,8 +12,6 @@ export const profilesDir = resolve(import.meta.dirname, "../../profiles");
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(profileSchema);
-
-interface Source { file: string; doc: Document; lines: LineCounter }
 
 function read(file: string): Source {
   const text = readTextFile(file, "profile file", "PROFILE_NOT_FOUND", `use one of ${BUILTIN_PROFILES.join(", ")} or the path of a profile YAML file`);
@@ -24,15 +23,6 @@ function read(file: string): Source {
   }
   if (doc.contents !== null && !isMap(doc.contents)) throw new UserError(`${file}: a profile is a YAML mapping of keys`, "PROFILE_SHAPE");
   return { file, doc, lines };
-}
-
-/** lineOf finds the line of a YAML path in a source, for error messages. */
-function lineOf(src: Source, path: (string | number)[]): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = src.doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) return src.lines.linePos(node.range[0]).line;
-  }
-  return undefined;
 }
 
 function resolveFile(nameOrFile: string, from?: string): string {
@@ -66,23 +56,10 @@ export function loadProfile(nameOrFile: string, seen: string[] = []): { profile:
 
 function schemaError(src: Source, errors: ErrorObject[]): UserError {
   const e = errors.find((x) => x.keyword === "additionalProperties") ?? errors[0];
-  const path = e.instancePath.split("/").slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  if (e.keyword === "additionalProperties") {
-    const key = String((e.params as { additionalProperty: string }).additionalProperty);
-    const known = Object.keys(schemaAt(path) ?? {});
-    const near = closest(key, known);
-    const full = [...path, key];
-    return new UserError(`${where(src.file, full.join("."), lineOf(src, full))}: unknown key \`${key}\``, "PROFILE_UNKNOWN_KEY",
-      near ? `did you mean \`${near}\`?` : `known keys: ${known.join(", ")}`);
-  }
+  if (e.keyword === "additionalProperties") return unknownKeyError(src, profileSchema, e, "PROFILE_UNKNOWN_KEY");
+  const path = dataPath(e);
   const name = path.join(".") || "(profile)";
   return new UserError(`${where(src.file, name, lineOf(src, path))}: ${e.message}`, "PROFILE_INVALID",
     `see profiles/balanced.yaml for a complete profile`);
 }
 
-/** schemaAt returns the properties of the schema object at a data path. */
-function schemaAt(path: (string | number)[]): Record<string, unknown> | undefined {
-  let s: any = profileSchema;
-  for (const p of path) s = typeof p === "number" ? s.items : s.properties?.[p];
-  return s?.properties;
-}
