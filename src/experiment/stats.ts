@@ -9,17 +9,9 @@
 // differences D_j(τ) = A_j − τ·B_j sum to (θ − τ)·ΣB; under "θ = τ" they are assumed symmetric
 // about 0, so flipping the sign of any subset of blocks leaves their distribution unchanged.
 
-/** mulberry32: a small seeded PRNG (the fixture generator's). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../rng.ts";
+
+export { rng };
 
 export interface TestOptions {
   alpha: number;
