@@ -71,7 +71,7 @@ test-go: $(TEST_MODULES) fixtures
 	cd collector/wasmprocessor && go test -count=1 ./...
 
 test-as: node_modules/.installed
-	npx asp --config as-pect.config.js
+	npx asp --config as-pect.config.cjs
 
 test-node: build cli
 	npx tsc --noEmit -p .
