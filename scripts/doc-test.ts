@@ -5,6 +5,9 @@
 //   node --import tsx scripts/doc-test.ts --update     # rewrite the output blocks from a run
 //   node --import tsx scripts/doc-test.ts docs/getting-started/quick-start.md   # some pages
 //
+// Shell blocks that are not runnable (Kubernetes, a running collector, long recordings) are not
+// run, but every `nrdot …` command in them must name a real command and real flags of the CLI.
+//
 // Markers (a fenced block's info string):
 //   ```sh runnable            run with bash (errexit, pipefail); exit=N expects exit status N
 //   ```text output            the previous runnable block's stdout+stderr, compared exactly
@@ -170,6 +173,73 @@ export function updatePage(page: string, ran: Ran[]): boolean {
   return changed;
 }
 
+// ---- invocations in blocks that are not run ----
+
+/** words splits one shell command line into words (quotes kept together, not expanded). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"]+/g)].map((m) => m[0].replace(/^['"]|['"]$/g, ""));
+}
+
+/**
+ * invocations returns every `nrdot …` / `npx nrdot …` command of a page's shell blocks that are
+ * not runnable (Kubernetes, a running collector, long recordings), with its line: those are not
+ * run, so their command names and flags are checked against the CLI instead.
+ */
+export function invocations(page: string, text: string): { line: number; argv: string[] }[] {
+  const out: { line: number; argv: string[] }[] = [];
+  for (const b of blocks(page, text)) {
+    const w = words(b.info);
+    if (!["sh", "bash", "shell", "console"].includes(w[0] ?? "") || w.includes("runnable")) continue;
+    const lines = b.body.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      let l = lines[i];
+      const at = i;
+      while (l.endsWith("\\") && i + 1 < lines.length) l = l.slice(0, -1) + " " + lines[++i];
+      // One command: from `nrdot` to the first operator or comment.
+      // At a command's position only (`kubectl -n nrdot …` is not one), comments left out.
+      const code = l.replace(/(^|\s)#.*$/, "");
+      for (const m of code.matchAll(/(?:^|[;&|(]|\$\()\s*(?:npx\s+)?nrdot\s+([^|;&>)]*)/g)) {
+        out.push({ line: b.line + 1 + at, argv: shellWords(m[1].trim()).filter((x) => x !== "") });
+      }
+    }
+  }
+  return out;
+}
+
+/** checkInvocations checks that every such command and flag exists in the CLI program. */
+export async function checkInvocations(pages: string[], read = (page: string) => readFileSync(join(ROOT, page), "utf8")): Promise<string[]> {
+  const { program } = await import("../src/cli.ts");
+  const quiet = { write: () => true };
+  const p = await program({ stdout: quiet, stderr: quiet, env: {} });
+  type Cmd = typeof p;
+  const flagsOf = (c: Cmd) => new Set(c.options.flatMap((o) => [o.long, o.short].filter((x): x is string => Boolean(x))));
+  const global = new Set([...flagsOf(p), "--help", "-h"]);
+  const problems: string[] = [];
+  for (const page of pages) {
+    for (const { line, argv } of invocations(page, read(page))) {
+      let cmd: Cmd = p;
+      let k = 0;
+      while (k < argv.length && !argv[k].startsWith("-")) {
+        const sub = cmd.commands.find((c) => c.name() === argv[k]);
+        if (!sub) break;
+        cmd = sub;
+        k++;
+      }
+      if (cmd === p) {
+        if (argv.length > 0 && !argv[0].startsWith("-")) problems.push(`${page}:${line}: nrdot ${argv[0]}: no such command`);
+        continue;
+      }
+      const known = new Set([...flagsOf(cmd), ...global]);
+      for (const a of argv.slice(k)) {
+        if (!a.startsWith("-") || a === "-" || a === "--") continue;
+        const flag = a.split("=")[0];
+        if (!known.has(flag)) problems.push(`${page}:${line}: nrdot ${cmd.name()}: no flag ${flag}`);
+      }
+    }
+  }
+  return problems;
+}
+
 // ---- links ----
 
 /** slug is GitHub's anchor for a heading. */
@@ -273,7 +343,7 @@ if (import.meta.filename === resolve(process.argv[1] ?? "")) {
   const update = args.includes("--update");
   const pages = args.filter((a) => !a.startsWith("--"));
   const chosen = pages.length > 0 ? pages.map((p) => relative(ROOT, resolve(p))) : docPages();
-  const problems = checkLinks(chosen);
+  const problems = [...checkLinks(chosen), ...(await checkInvocations(chosen))];
   for (const page of chosen) {
     const t0 = Date.now();
     const { ran, problems: p } = runPage(page);

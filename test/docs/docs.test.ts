@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { anchors, checkLinks, docPages, links, normalize, ROOT, runnables, runPage, slug } from "../../scripts/doc-test.ts";
+import { anchors, checkInvocations, checkLinks, docPages, invocations, links, normalize, ROOT, runnables, runPage, slug } from "../../scripts/doc-test.ts";
 import { API_PAGE, apiMarkdown } from "../../scripts/gen-api-docs.ts";
 import { METRICS_PAGE, metricsMarkdown } from "../../scripts/gen-metrics-docs.ts";
 
@@ -30,6 +30,12 @@ describe("the doc-test itself", () => {
     assert.ok(anchors(page).has("a-b-c"));
     assert.equal(slug("nrdot experiment run"), "nrdot-experiment-run");
   });
+  it("checks the nrdot commands of blocks it does not run against the CLI", async () => {
+    const page = ["```sh", "kubectl -n nrdot get pods      # not nrdot's", "npx nrdot status --endpoint h:8888 --watch \\", "  --count 3 | head",
+      "nrdot simulate --profil x  # a typo", "x && nrdot nope", "```", "```sh runnable", "nrdot --bogus", "```"].join("\n");
+    assert.deepEqual(invocations("p.md", page).map((i) => i.argv), [["status", "--endpoint", "h:8888", "--watch", "--count", "3"], ["simulate", "--profil", "x"], ["nope"]]);
+    assert.deepEqual(await checkInvocations(["p.md"], () => page), ["p.md:5: nrdot simulate: no flag --profil", "p.md:6: nrdot nope: no such command"]);
+  });
   it("refuses an output block that follows no runnable block", () => {
     assert.equal(runnables("p.md", "```text output\nx\n```\n").problems.length, 1);
   });
@@ -51,6 +57,9 @@ describe("the docs", () => {
   });
   it("every internal link and anchor resolves", () => {
     assert.deepEqual(checkLinks(docPages()), []);
+  });
+  it("every nrdot command in a block that is not run names real commands and flags", async () => {
+    assert.deepEqual(await checkInvocations(docPages()), []);
   });
   for (const page of docPages()) {
     const { list } = runnables(page, readFileSync(`${ROOT}/${page}`, "utf8"));
