@@ -1,6 +1,8 @@
 // A real collector whose telemetry shows what an agent in production shows: the generated agent
 // (OTLP backend with a persistent sending queue) on free ports, scraping every second, its
-// exporter pointed at a port where nothing listens so that sends fail.
+// exporter pointed at a port where nothing listens so that sends fail. The host gets idle
+// processes of its own first: on a quiet machine (a CI runner has a few dozen processes) the
+// optimizer would keep every process and have nothing to show.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +11,7 @@ import type { Running } from "../../src/collector.ts";
 import { parseText, sum, type Scrape } from "../../src/status/prom.ts";
 import { run } from "../cli/run.ts";
 import { freePort, requireBuilt, startCollector, waitFor, wasmDir } from "../e2e/collector.ts";
+import { startWorkload } from "../e2e/workload.ts";
 
 export interface LiveAgent {
   /** host:port of its Prometheus telemetry */
@@ -24,6 +27,8 @@ export async function startLiveAgent(): Promise<LiveAgent> {
   const dir = mkdtempSync(join(tmpdir(), "nrdot-live-"));
   const g = await run(["generate", "--backend", "otlp", "-o", dir]);
   assert.equal(g.code, 0, g.err);
+  // More processes than the balanced profile keeps (max_processes 50, plus protected and top ones).
+  const workload = startWorkload(dir, 150, 0);
   const telemetry = await freePort();
   const endpoint = `127.0.0.1:${telemetry}`;
   writeFileSync(join(dir, "fast.yaml"), [
@@ -40,6 +45,7 @@ export async function startLiveAgent(): Promise<LiveAgent> {
   const scrape = async () => parseText(await (await fetch(`http://${endpoint}/metrics`)).text());
   const stop = async () => {
     await collector.stop();
+    workload.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
