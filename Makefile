@@ -12,7 +12,7 @@ AS_SOURCES := $(shell find processors -name '*.ts' -not -path '*/__tests__/*' 2>
 TEST_MODULES := $(patsubst %.ts,%.wasm,$(wildcard collector/wasmprocessor/testdata/modules/*.ts))
 
 .PHONY: all build wasm run test test-go test-as test-node bench tools distribution fixtures configs clean
-.PHONY: image test-deploy test-image cli
+.PHONY: image test-deploy test-image cli docs
 all: build cli
 
 ## tools: the pinned ocb builder (in .tools/, ignored) and the npm packages from the lockfile
@@ -28,6 +28,11 @@ CLI_SOURCES := $(shell find src -name '*.ts' -not -name '*.test.ts') tsconfig.js
 cli: dist/commands.json
 dist/commands.json: $(CLI_SOURCES) | node_modules/.installed
 	npm run --silent build
+
+## docs: regenerate the reference pages generated from the code (a test fails when they are stale)
+docs: node_modules/.installed
+	node --import tsx scripts/gen-api-docs.ts
+	node --import tsx scripts/gen-metrics-docs.ts
 
 ## wasm: one module per processor into build/wasm/
 wasm: node_modules/.installed
@@ -73,7 +78,7 @@ test-go: $(TEST_MODULES) fixtures
 test-as: node_modules/.installed
 	npx asp --config as-pect.config.cjs
 
-test-node: build cli
+test-node: build cli fixtures
 	npx tsc --noEmit -p .
 	node --import tsx --test --test-concurrency=1 $$(find test src -name '*.test.ts' | sort)
 
