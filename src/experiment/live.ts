@@ -39,8 +39,8 @@ function armProcessors(cfg: any, arm: Arm | "reference"): { processors: Record<s
     const type = id.split("/")[0];
     if (type === "memory_limiter") continue; // one process: one limiter would stop both arms alike
     const p = structuredClone(cfg.processors[id]);
-    // Both arms start cold: no state carried over from another run.
-    delete p.storage;
+    // Both arms start cold: no state carried over from another run (nor left for the next one).
+    delete p.state_directory;
     delete p.checkpoint_interval;
     const name = `${type}/${arm}`;
     processors[name] = p;

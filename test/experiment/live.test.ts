@@ -10,7 +10,20 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { liveConfig } from "../../src/experiment/live.ts";
+import { loadProfile } from "../../src/profile/load.ts";
 import { repoRoot, run } from "../cli/run.ts";
+
+describe("experiment live's collector config", () => {
+  it("starts both arms cold: no wasm processor keeps state across runs", () => {
+    const cfg = liveConfig(loadProfile("balanced").profile, loadProfile("aggressive").profile, "10s", "/tmp/x") as { processors: Record<string, Record<string, unknown>> };
+    const wasm = Object.entries(cfg.processors).filter(([id]) => id.startsWith("wasm/"));
+    assert.deepEqual(wasm.map(([id]) => id).sort(), ["wasm/control", "wasm/treatment"]);
+    for (const [id, p] of wasm) {
+      for (const key of ["state_directory", "storage", "checkpoint_interval"]) assert.equal(p[key], undefined, `${id}: ${key}`);
+    }
+  });
+});
 
 const collector = join(repoRoot, "bin/nrdot-collector");
 
