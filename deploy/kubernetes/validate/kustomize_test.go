@@ -27,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 )
@@ -145,13 +146,20 @@ type rendered struct {
 	pdbs       []*policyv1.PodDisruptionBudget
 }
 
-// render builds a kustomization with the kustomize library (what `kubectl kustomize` runs).
-func render(t *testing.T, dir string) *rendered {
+// kustomizeBuild builds a kustomization with the kustomize library (what `kubectl kustomize` runs).
+func kustomizeBuild(t *testing.T, dir string) resmap.ResMap {
 	t.Helper()
 	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
 	if err != nil {
 		t.Fatalf("kustomize build %s: %v", rel(dir), err)
 	}
+	return m
+}
+
+// render builds a kustomization and decodes its objects strictly into the Kubernetes API types.
+func render(t *testing.T, dir string) *rendered {
+	t.Helper()
+	m := kustomizeBuild(t, dir)
 	r := &rendered{name: rel(dir), configMaps: map[string]*corev1.ConfigMap{}, services: map[string]*corev1.Service{}, accounts: map[string]*corev1.ServiceAccount{}}
 	for _, res := range m.Resources() {
 		y, err := res.AsYAML()
@@ -205,27 +213,33 @@ func TestKustomizations(t *testing.T) {
 
 // TestKubectlKustomizeAgrees: where kubectl is installed, its kustomize renders the same objects.
 func TestKubectlKustomizeAgrees(t *testing.T) {
+	for _, dir := range kustomizations(t) {
+		kubectlKustomizeAgrees(t, dir, func() int { return len(render(t, dir).objs) }, decodeStrict)
+	}
+}
+
+// kubectlKustomizeAgrees: `kubectl kustomize dir` renders as many objects as the library (want),
+// each one decoding with decode. Skips the test where kubectl is not installed.
+func kubectlKustomizeAgrees(t *testing.T, dir string, want func() int, decode func([]byte) (runtime.Object, error)) {
+	t.Helper()
 	if _, err := exec.LookPath("kubectl"); err != nil {
 		t.Skip("kubectl not installed")
 	}
-	for _, dir := range kustomizations(t) {
-		out, err := exec.Command("kubectl", "kustomize", dir).Output()
-		if err != nil {
-			t.Errorf("kubectl kustomize %s: %v", rel(dir), err)
-			continue
-		}
-		docs, err := splitDocs(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := render(t, dir)
-		if len(docs) != len(r.objs) {
-			t.Errorf("%s: kubectl kustomize renders %d objects, the library %d", rel(dir), len(docs), len(r.objs))
-		}
-		for _, d := range docs {
-			if _, err := decodeStrict(d); err != nil {
-				t.Errorf("%s (kubectl kustomize): %v", rel(dir), err)
-			}
+	out, err := exec.Command("kubectl", "kustomize", dir).Output()
+	if err != nil {
+		t.Errorf("kubectl kustomize %s: %v", rel(dir), err)
+		return
+	}
+	docs, err := splitDocs(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := want(); len(docs) != n {
+		t.Errorf("%s: kubectl kustomize renders %d objects, the library %d", rel(dir), len(docs), n)
+	}
+	for _, d := range docs {
+		if _, err := decode(d); err != nil {
+			t.Errorf("%s (kubectl kustomize): %v", rel(dir), err)
 		}
 	}
 }

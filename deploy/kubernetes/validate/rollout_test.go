@@ -9,7 +9,6 @@ package validate
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,11 +20,10 @@ import (
 	"text/template"
 
 	flaggerv1 "github.com/fluxcd/flagger/pkg/apis/flagger/v1beta1"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 )
 
@@ -268,43 +266,52 @@ func checkCanaryArms(t *testing.T, d, stable *appsv1.DaemonSet) {
 func flaggerObjects(t *testing.T) (*flaggerv1.Canary, map[string]*flaggerv1.MetricTemplate, map[string][]byte) {
 	t.Helper()
 	dir := filepath.Join(kubeDir, "canary")
-	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
-	if err != nil {
-		t.Fatalf("kustomize build %s: %v", rel(dir), err)
-	}
 	var canary *flaggerv1.Canary
 	templates := map[string]*flaggerv1.MetricTemplate{}
 	raw := map[string][]byte{}
-	for _, res := range m.Resources() {
+	for _, res := range kustomizeBuild(t, dir).Resources() {
 		y, err := res.AsYAML()
 		if err != nil {
 			t.Fatal(err)
 		}
 		raw[res.GetKind()+"/"+res.GetName()] = y
-		switch res.GetKind() {
-		case "Canary":
-			var c flaggerv1.Canary
-			if err := yaml.UnmarshalStrict(y, &c); err != nil {
-				t.Errorf("Canary/%s: %v", res.GetName(), err)
-			}
-			canary = &c
-		case "MetricTemplate":
-			var mt flaggerv1.MetricTemplate
-			if err := yaml.UnmarshalStrict(y, &mt); err != nil {
-				t.Errorf("MetricTemplate/%s: %v", res.GetName(), err)
-			}
-			templates[mt.Name] = &mt
-		default:
-			t.Errorf("%s: unexpected %s/%s", rel(dir), res.GetKind(), res.GetName())
+		obj, err := decodeFlagger(y)
+		if err != nil {
+			t.Errorf("%s: %s/%s: %v", rel(dir), res.GetKind(), res.GetName(), err)
 		}
-		if gv := res.GetApiVersion(); gv != flaggerv1.SchemeGroupVersion.String() {
-			t.Errorf("%s/%s: apiVersion %s, Flagger's is %s", res.GetKind(), res.GetName(), gv, flaggerv1.SchemeGroupVersion)
+		switch o := obj.(type) {
+		case *flaggerv1.Canary:
+			canary = o
+		case *flaggerv1.MetricTemplate:
+			templates[o.Name] = o
 		}
 	}
 	if canary == nil || len(templates) == 0 {
 		t.Fatalf("%s: want a Canary and MetricTemplates", rel(dir))
 	}
 	return canary, templates, raw
+}
+
+// decodeFlagger decodes a Canary or a MetricTemplate of Flagger's API version strictly into its
+// Go type; anything else is an error.
+func decodeFlagger(doc []byte) (runtime.Object, error) {
+	var tm metav1.TypeMeta
+	if err := yaml.Unmarshal(doc, &tm); err != nil {
+		return nil, err
+	}
+	if tm.APIVersion != flaggerv1.SchemeGroupVersion.String() {
+		return nil, fmt.Errorf("apiVersion %s, Flagger's is %s", tm.APIVersion, flaggerv1.SchemeGroupVersion)
+	}
+	var obj runtime.Object
+	switch tm.Kind {
+	case "Canary":
+		obj = &flaggerv1.Canary{}
+	case "MetricTemplate":
+		obj = &flaggerv1.MetricTemplate{}
+	default:
+		return nil, fmt.Errorf("unexpected kind %s", tm.Kind)
+	}
+	return obj, yaml.UnmarshalStrict(doc, obj)
 }
 
 // flaggerCRDs is the openAPIV3Schema of each kind in the CRD file of the Flagger module in use.
@@ -314,42 +321,7 @@ func flaggerCRDs(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatalf("go list -m github.com/fluxcd/flagger: %v", err)
 	}
-	p := filepath.Join(strings.TrimSpace(string(out)), "artifacts", "flagger", "crd.yaml")
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := splitDocs(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas := map[string]any{}
-	for _, d := range docs {
-		var crd struct {
-			Spec struct {
-				Names    struct{ Kind string } `json:"names"`
-				Versions []struct {
-					Name   string `json:"name"`
-					Schema struct {
-						OpenAPIV3Schema json.RawMessage `json:"openAPIV3Schema"`
-					} `json:"schema"`
-				} `json:"versions"`
-			} `json:"spec"`
-		}
-		if err := yaml.Unmarshal(d, &crd); err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range crd.Spec.Versions {
-			if v.Name == flaggerv1.SchemeGroupVersion.Version {
-				s, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.Schema.OpenAPIV3Schema))
-				if err != nil {
-					t.Fatal(err)
-				}
-				schemas[crd.Spec.Names.Kind] = s
-			}
-		}
-	}
-	return schemas
+	return crdSchemas(t, filepath.Join(strings.TrimSpace(string(out)), "artifacts", "flagger", "crd.yaml"), flaggerv1.SchemeGroupVersion.Version)
 }
 
 // TestFlaggerObjects: Flagger's Canary and MetricTemplates decode strictly into Flagger's types,
@@ -361,22 +333,7 @@ func TestFlaggerObjects(t *testing.T) {
 	canary, templates, raw := flaggerObjects(t)
 	schemas := flaggerCRDs(t)
 	for what, y := range raw {
-		kind := strings.SplitN(what, "/", 2)[0]
-		c := jsonschema.NewCompiler()
-		if err := c.AddResource("file:///"+kind+".json", schemas[kind]); err != nil {
-			t.Fatal(err)
-		}
-		sch, err := c.Compile("file:///" + kind + ".json")
-		if err != nil {
-			t.Fatalf("%s: %v", kind, err)
-		}
-		doc := mustJSON(t, y)
-		if err := sch.Validate(doc); err != nil {
-			t.Errorf("%s against Flagger's CRD: %v", what, err)
-		}
-		if p := prunedFields(schemas[kind], doc, ""); len(p) > 0 {
-			t.Errorf("%s: fields the API server would prune: %v", what, p)
-		}
+		checkCRD(t, what+" against Flagger's CRD", schemas[strings.SplitN(what, "/", 2)[0]], mustJSON(t, y))
 	}
 
 	spec := canary.Spec
@@ -543,35 +500,9 @@ func TestFlaggerQueriesParse(t *testing.T) {
 // TestKubectlKustomizeAgreesOnRollout: where kubectl is installed, its kustomize renders each
 // step and the Flagger folder into as many objects as the library, each decoding strictly.
 func TestKubectlKustomizeAgreesOnRollout(t *testing.T) {
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("kubectl not installed")
-	}
 	for _, step := range rolloutSteps {
 		dir := filepath.Join(kubeDir, "rollout", step.name)
-		out, err := exec.Command("kubectl", "kustomize", dir).Output()
-		if err != nil {
-			t.Errorf("kubectl kustomize %s: %v", rel(dir), err)
-			continue
-		}
-		docs, err := splitDocs(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := render(t, dir); len(docs) != len(r.objs) {
-			t.Errorf("%s: kubectl kustomize renders %d objects, the library %d", rel(dir), len(docs), len(r.objs))
-		}
-		for _, d := range docs {
-			if _, err := decodeStrict(d); err != nil {
-				t.Errorf("%s (kubectl kustomize): %v", rel(dir), err)
-			}
-		}
+		kubectlKustomizeAgrees(t, dir, func() int { return len(render(t, dir).objs) }, decodeStrict)
 	}
-	out, err := exec.Command("kubectl", "kustomize", filepath.Join(kubeDir, "canary")).Output()
-	if err != nil {
-		t.Fatalf("kubectl kustomize canary: %v", err)
-	}
-	_, _, raw := flaggerObjects(t)
-	if docs, err := splitDocs(out); err != nil || len(docs) != len(raw) {
-		t.Errorf("deploy/kubernetes/canary: kubectl kustomize renders %d objects, the library %d (%v)", len(docs), len(raw), err)
-	}
+	kubectlKustomizeAgrees(t, filepath.Join(kubeDir, "canary"), func() int { _, _, raw := flaggerObjects(t); return len(raw) }, decodeFlagger)
 }

@@ -161,8 +161,8 @@ func TestHelmValues(t *testing.T) {
 			}
 			// As helm does: the chart's values.yaml, these values merged over it, against the
 			// chart's values.schema.json.
-			checkAgainstSchema(t, what, "NRDOT_HELM_CHART", func(chart string) (any, any) {
-				return loadJSON(t, filepath.Join(chart, "values.schema.json")), coalesce(t, filepath.Join(chart, "values.yaml"), data)
+			checkAgainstSchema(t, what, "NRDOT_HELM_CHART", func(chart string) {
+				validateSchema(t, what+" against "+chart, loadJSON(t, filepath.Join(chart, "values.schema.json")), coalesce(t, filepath.Join(chart, "values.yaml"), data))
 			})
 		})
 	}
@@ -257,13 +257,8 @@ func TestOperatorResources(t *testing.T) {
 			default:
 				t.Errorf("%s: mode %q", what, s.Mode)
 			}
-			checkAgainstSchema(t, what, "NRDOT_OTEL_OPERATOR_CRD", func(path string) (any, any) {
-				schema, doc := crdSchema(t, path, "v1beta1"), mustJSON(t, data)
-				// The API server prunes fields a CRD's schema does not know, silently: report them.
-				for _, f := range prunedFields(schema, doc, "") {
-					t.Errorf("%s: %s is not in the CRD's schema (the API server would drop it)", what, f)
-				}
-				return schema, doc
+			checkAgainstSchema(t, what, "NRDOT_OTEL_OPERATOR_CRD", func(crd string) {
+				checkCRD(t, what+" against "+crd, crdSchemas(t, crd, "v1beta1")[o.Kind], mustJSON(t, data))
 			})
 		})
 	}
@@ -358,38 +353,74 @@ func loadJSON(t *testing.T, path string) any {
 	return v
 }
 
-// crdSchema is the openAPIV3Schema of one version of a CustomResourceDefinition file, as a JSON
-// schema.
-func crdSchema(t *testing.T, path, version string) any {
+// crdSchemas is the openAPIV3Schema of one version of each kind in a CustomResourceDefinition
+// file (one CRD or several), as JSON schemas by kind.
+func crdSchemas(t *testing.T, path, version string) map[string]any {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var crd struct {
-		Spec struct {
-			Versions []struct {
-				Name   string `json:"name"`
-				Schema struct {
-					OpenAPIV3Schema json.RawMessage `json:"openAPIV3Schema"`
-				} `json:"schema"`
-			} `json:"versions"`
-		} `json:"spec"`
+	docs, err := splitDocs(data)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	if err := yaml.Unmarshal(data, &crd); err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range crd.Spec.Versions {
-		if v.Name == version {
-			s, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.Schema.OpenAPIV3Schema))
-			if err != nil {
-				t.Fatal(err)
+	schemas := map[string]any{}
+	for _, d := range docs {
+		var crd struct {
+			Spec struct {
+				Names    struct{ Kind string } `json:"names"`
+				Versions []struct {
+					Name   string `json:"name"`
+					Schema struct {
+						OpenAPIV3Schema json.RawMessage `json:"openAPIV3Schema"`
+					} `json:"schema"`
+				} `json:"versions"`
+			} `json:"spec"`
+		}
+		if err := yaml.Unmarshal(d, &crd); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, v := range crd.Spec.Versions {
+			if v.Name == version {
+				s, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.Schema.OpenAPIV3Schema))
+				if err != nil {
+					t.Fatalf("%s: %s: %v", path, crd.Spec.Names.Kind, err)
+				}
+				schemas[crd.Spec.Names.Kind] = s
 			}
-			return s
 		}
 	}
-	t.Fatalf("%s has no version %s", path, version)
-	return nil
+	return schemas
+}
+
+// checkCRD: doc passes a CRD's structural schema, and holds no field the API server would prune
+// (silently) for not being in it.
+func checkCRD(t *testing.T, what string, schema, doc any) {
+	t.Helper()
+	if schema == nil {
+		t.Fatalf("%s: no schema for it in the CRD", what)
+	}
+	validateSchema(t, what, schema, doc)
+	if p := prunedFields(schema, doc, ""); len(p) > 0 {
+		t.Errorf("%s: fields not in the CRD's schema (the API server would drop them): %v", what, p)
+	}
+}
+
+// validateSchema validates doc against a JSON schema.
+func validateSchema(t *testing.T, what string, schema, doc any) {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("file:///schema.json", schema); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("file:///schema.json")
+	if err != nil {
+		t.Fatalf("%s: the schema: %v", what, err)
+	}
+	if err := sch.Validate(doc); err != nil {
+		t.Errorf("%s: %v", what, err)
+	}
 }
 
 // prunedFields lists the fields of doc that a structural CRD schema does not declare (and does
@@ -420,25 +451,14 @@ func prunedFields(schema, doc any, at string) []string {
 	return out
 }
 
-// checkAgainstSchema validates against an upstream schema file named by an environment variable,
+// checkAgainstSchema runs check on the upstream schema file named by an environment variable,
 // when it is set.
-func checkAgainstSchema(t *testing.T, what, envVar string, load func(path string) (schema, doc any)) {
+func checkAgainstSchema(t *testing.T, what, envVar string, check func(path string)) {
 	t.Helper()
 	p := os.Getenv(envVar)
 	if p == "" {
 		t.Logf("%s: %s not set, upstream schema not checked", what, envVar)
 		return
 	}
-	schema, doc := load(p)
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("file:///schema.json", schema); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("file:///schema.json")
-	if err != nil {
-		t.Fatalf("%s: %v", p, err)
-	}
-	if err := sch.Validate(doc); err != nil {
-		t.Errorf("%s against %s: %v", what, p, err)
-	}
+	check(p)
 }
