@@ -94,10 +94,12 @@ type helmValues struct {
 	AlternateConfig map[string]any `json:"alternateConfig"`
 }
 
-func TestHelmValues(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(kubeDir, "helm", "*-values.yaml"))
+// eachUpstreamFile runs check, in a subtest, on each of the agent's and the gateway's files a
+// pattern under deploy/kubernetes matches, decoded strictly into T.
+func eachUpstreamFile[T any](t *testing.T, pattern string, check func(t *testing.T, what string, data []byte, v *T)) {
+	files, _ := filepath.Glob(filepath.Join(kubeDir, pattern))
 	if len(files) != 2 {
-		t.Fatalf("want agent and gateway values under deploy/kubernetes/helm, got %v", files)
+		t.Fatalf("want the agent's and the gateway's deploy/kubernetes/%s, got %v", pattern, files)
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
@@ -105,67 +107,80 @@ func TestHelmValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var v helmValues
+			var v T
 			if err := yaml.UnmarshalStrict(data, &v); err != nil {
 				t.Fatalf("%s: %v", rel(f), err)
 			}
-			what := rel(f)
-			if v.Command.Name != "nrdot-collector" || v.Image.Repository != "nrdot-collector" || v.Image.Tag == "" {
-				t.Errorf("%s: must run /nrdot-collector from the nrdot-collector image", what)
-			}
-			if !v.ConfigMap.Create || v.AlternateConfig == nil || v.ClusterRole.Create || !v.UseGOMEMLIMIT {
-				t.Errorf("%s: want the chart's ConfigMap from alternateConfig, no ClusterRole, useGOMEMLIMIT", what)
-			}
-			if v.ServiceAccount.AutomountServiceAccountToken == nil || *v.ServiceAccount.AutomountServiceAccountToken {
-				t.Errorf("%s: mounts a ServiceAccount token it never uses", what)
-			}
-			text, err := yaml.Marshal(v.AlternateConfig)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The chart writes each one as `- {{ . }}`, unquoted: it must come out as the same string.
-			for _, a := range v.Command.ExtraArgs {
-				var got []any
-				if err := yaml.Unmarshal([]byte("- "+a), &got); err != nil || len(got) != 1 || got[0] != a {
-					t.Errorf("%s: extraArgs %q does not survive the chart's unquoted rendering (got %v, %v)", what, a, got, err)
-				}
-			}
-			files, overrides, err := configArgs(v.Command.ExtraArgs)
-			if err != nil || len(files) > 0 {
-				t.Fatalf("%s: extraArgs %q: want yaml: overrides only (%v)", what, v.Command.ExtraArgs, err)
-			}
-			collectorValidate(t, what, string(text), overrides, v.ExtraEnvs)
-			cfg, err := effectiveConfig(string(text), overrides)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkUpstreamPod(t, what, cfg, containerEnv(v.ExtraEnvs), &v.PodSecurityContext, &v.SecurityContext, v.InitContainers, v.Resources, []*corev1.Probe{&v.LivenessProbe, &v.ReadinessProbe})
-			for _, m := range v.ExtraVolumeMounts {
-				if !slices.ContainsFunc(v.ExtraVolumes, func(vol corev1.Volume) bool { return vol.Name == m.Name }) &&
-					(v.Statefulset == nil || !slices.ContainsFunc(v.Statefulset.VolumeClaimTemplates, func(p corev1.PersistentVolumeClaim) bool { return p.Name == m.Name })) {
-					t.Errorf("%s: volume mount %s has no volume", what, m.Name)
-				}
-			}
-			switch v.Mode {
-			case "daemonset":
-				if _, ok := lookup(cfg, "receivers", "host_metrics", "root_path"); !ok {
-					t.Errorf("%s: agent without host_metrics root_path", what)
-				}
-			case "statefulset":
-				if v.Statefulset == nil || len(v.Statefulset.VolumeClaimTemplates) == 0 || v.Autoscaling == nil || !v.Autoscaling.Enabled ||
-					v.PodDisruptionBudget == nil || !v.PodDisruptionBudget.Enabled || v.Service == nil || v.Service.ClusterIP != "None" {
-					t.Errorf("%s: the gateway needs queue volumes, autoscaling, a PodDisruptionBudget and a headless Service", what)
-				}
-			default:
-				t.Errorf("%s: mode %q", what, v.Mode)
-			}
-			// As helm does: the chart's values.yaml, these values merged over it, against the
-			// chart's values.schema.json.
-			checkAgainstSchema(t, what, "NRDOT_HELM_CHART", func(chart string) {
-				validateSchema(t, what+" against "+chart, loadJSON(t, filepath.Join(chart, "values.schema.json")), coalesce(t, filepath.Join(chart, "values.yaml"), data))
-			})
+			check(t, rel(f), data, &v)
 		})
 	}
+}
+
+// upstreamConfig: an embedded collector config, with the overrides and environment it runs with,
+// passes the collector's validate; it returns the effective config.
+func upstreamConfig(t *testing.T, what string, config map[string]any, overrides []string, envs []corev1.EnvVar) map[string]any {
+	t.Helper()
+	text, err := yaml.Marshal(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	collectorValidate(t, what, string(text), overrides, envs)
+	cfg, err := effectiveConfig(string(text), overrides)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestHelmValues(t *testing.T) {
+	eachUpstreamFile(t, "helm/*-values.yaml", func(t *testing.T, what string, data []byte, v *helmValues) {
+		if v.Command.Name != "nrdot-collector" || v.Image.Repository != "nrdot-collector" || v.Image.Tag == "" {
+			t.Errorf("%s: must run /nrdot-collector from the nrdot-collector image", what)
+		}
+		if !v.ConfigMap.Create || v.AlternateConfig == nil || v.ClusterRole.Create || !v.UseGOMEMLIMIT {
+			t.Errorf("%s: want the chart's ConfigMap from alternateConfig, no ClusterRole, useGOMEMLIMIT", what)
+		}
+		if v.ServiceAccount.AutomountServiceAccountToken == nil || *v.ServiceAccount.AutomountServiceAccountToken {
+			t.Errorf("%s: mounts a ServiceAccount token it never uses", what)
+		}
+		// The chart writes each one as `- {{ . }}`, unquoted: it must come out as the same string.
+		for _, a := range v.Command.ExtraArgs {
+			var got []any
+			if err := yaml.Unmarshal([]byte("- "+a), &got); err != nil || len(got) != 1 || got[0] != a {
+				t.Errorf("%s: extraArgs %q does not survive the chart's unquoted rendering (got %v, %v)", what, a, got, err)
+			}
+		}
+		files, overrides, err := configArgs(v.Command.ExtraArgs)
+		if err != nil || len(files) > 0 {
+			t.Fatalf("%s: extraArgs %q: want yaml: overrides only (%v)", what, v.Command.ExtraArgs, err)
+		}
+		cfg := upstreamConfig(t, what, v.AlternateConfig, overrides, v.ExtraEnvs)
+		checkUpstreamPod(t, what, cfg, containerEnv(v.ExtraEnvs), &v.PodSecurityContext, &v.SecurityContext, v.InitContainers, v.Resources, []*corev1.Probe{&v.LivenessProbe, &v.ReadinessProbe})
+		for _, m := range v.ExtraVolumeMounts {
+			if !slices.ContainsFunc(v.ExtraVolumes, func(vol corev1.Volume) bool { return vol.Name == m.Name }) &&
+				(v.Statefulset == nil || !slices.ContainsFunc(v.Statefulset.VolumeClaimTemplates, func(p corev1.PersistentVolumeClaim) bool { return p.Name == m.Name })) {
+				t.Errorf("%s: volume mount %s has no volume", what, m.Name)
+			}
+		}
+		switch v.Mode {
+		case "daemonset":
+			if _, ok := lookup(cfg, "receivers", "host_metrics", "root_path"); !ok {
+				t.Errorf("%s: agent without host_metrics root_path", what)
+			}
+		case "statefulset":
+			if v.Statefulset == nil || len(v.Statefulset.VolumeClaimTemplates) == 0 || v.Autoscaling == nil || !v.Autoscaling.Enabled ||
+				v.PodDisruptionBudget == nil || !v.PodDisruptionBudget.Enabled || v.Service == nil || v.Service.ClusterIP != "None" {
+				t.Errorf("%s: the gateway needs queue volumes, autoscaling, a PodDisruptionBudget and a headless Service", what)
+			}
+		default:
+			t.Errorf("%s: mode %q", what, v.Mode)
+		}
+		// As helm does: the chart's values.yaml, these values merged over it, against the
+		// chart's values.schema.json.
+		checkAgainstSchema(t, what, "NRDOT_HELM_CHART", func(chart string) {
+			validateSchema(t, what+" against "+chart, loadJSON(t, filepath.Join(chart, "values.schema.json")), coalesce(t, filepath.Join(chart, "values.yaml"), data))
+		})
+	})
 }
 
 // otelCollector mirrors the parts of the operator's OpenTelemetryCollector (v1beta1) the NRDOT
@@ -205,63 +220,40 @@ type otelCollector struct {
 }
 
 func TestOperatorResources(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(kubeDir, "operator", "*.yaml"))
-	if len(files) != 2 {
-		t.Fatalf("want agent and gateway resources under deploy/kubernetes/operator, got %v", files)
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
+	eachUpstreamFile(t, "operator/*.yaml", func(t *testing.T, what string, data []byte, o *otelCollector) {
+		s := &o.Spec
+		if o.APIVersion != "opentelemetry.io/v1beta1" || o.Kind != "OpenTelemetryCollector" {
+			t.Errorf("%s: %s %s", what, o.APIVersion, o.Kind)
+		}
+		if !strings.HasPrefix(s.Image, "nrdot-collector:") || s.UpgradeStrategy != "none" {
+			t.Errorf("%s: must run the nrdot-collector image with upgradeStrategy none", what)
+		}
+		// The operator's own container is named otc-container.
+		for _, e := range s.Env {
+			if e.ValueFrom != nil && e.ValueFrom.ResourceFieldRef != nil && e.ValueFrom.ResourceFieldRef.ContainerName != "otc-container" {
+				t.Errorf("%s: %s refers to container %q; the operator's is otc-container", what, e.Name, e.ValueFrom.ResourceFieldRef.ContainerName)
 			}
-			var o otelCollector
-			if err := yaml.UnmarshalStrict(data, &o); err != nil {
-				t.Fatalf("%s: %v", rel(f), err)
+		}
+		cfg := upstreamConfig(t, what, s.Config, nil, s.Env)
+		checkUpstreamPod(t, what, cfg, containerEnv(s.Env), &s.PodSecurityContext, &s.SecurityContext, s.InitContainers, s.Resources, nil)
+		switch s.Mode {
+		case "daemonset":
+			root, _ := lookup(cfg, "receivers", "host_metrics", "root_path")
+			rootPath, _ := root.(string)
+			if rootPath == "" || !slices.ContainsFunc(s.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == rootPath+"/proc" && m.ReadOnly }) {
+				t.Errorf("%s: the node's /proc is not mounted read-only at root_path/proc", what)
 			}
-			what := rel(f)
-			s := &o.Spec
-			if o.APIVersion != "opentelemetry.io/v1beta1" || o.Kind != "OpenTelemetryCollector" {
-				t.Errorf("%s: %s %s", what, o.APIVersion, o.Kind)
+		case "statefulset":
+			if len(s.VolumeClaimTemplates) == 0 || s.Autoscaler == nil || s.PodDisruptionBudget == nil {
+				t.Errorf("%s: the gateway needs queue volumes, an autoscaler and a PodDisruptionBudget", what)
 			}
-			if !strings.HasPrefix(s.Image, "nrdot-collector:") || s.UpgradeStrategy != "none" {
-				t.Errorf("%s: must run the nrdot-collector image with upgradeStrategy none", what)
-			}
-			text, err := yaml.Marshal(s.Config)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The operator's own container is named otc-container.
-			for _, e := range s.Env {
-				if e.ValueFrom != nil && e.ValueFrom.ResourceFieldRef != nil && e.ValueFrom.ResourceFieldRef.ContainerName != "otc-container" {
-					t.Errorf("%s: %s refers to container %q; the operator's is otc-container", what, e.Name, e.ValueFrom.ResourceFieldRef.ContainerName)
-				}
-			}
-			collectorValidate(t, what, string(text), nil, s.Env)
-			cfg, err := effectiveConfig(string(text), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkUpstreamPod(t, what, cfg, containerEnv(s.Env), &s.PodSecurityContext, &s.SecurityContext, s.InitContainers, s.Resources, nil)
-			switch s.Mode {
-			case "daemonset":
-				root, _ := lookup(cfg, "receivers", "host_metrics", "root_path")
-				rootPath, _ := root.(string)
-				if rootPath == "" || !slices.ContainsFunc(s.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == rootPath+"/proc" && m.ReadOnly }) {
-					t.Errorf("%s: the node's /proc is not mounted read-only at root_path/proc", what)
-				}
-			case "statefulset":
-				if len(s.VolumeClaimTemplates) == 0 || s.Autoscaler == nil || s.PodDisruptionBudget == nil {
-					t.Errorf("%s: the gateway needs queue volumes, an autoscaler and a PodDisruptionBudget", what)
-				}
-			default:
-				t.Errorf("%s: mode %q", what, s.Mode)
-			}
-			checkAgainstSchema(t, what, "NRDOT_OTEL_OPERATOR_CRD", func(crd string) {
-				checkCRD(t, what+" against "+crd, crdSchemas(t, crd, "v1beta1")[o.Kind], mustJSON(t, data))
-			})
+		default:
+			t.Errorf("%s: mode %q", what, s.Mode)
+		}
+		checkAgainstSchema(t, what, "NRDOT_OTEL_OPERATOR_CRD", func(crd string) {
+			checkCRD(t, what+" against "+crd, crdSchemas(t, crd, "v1beta1")[o.Kind], mustJSON(t, data))
 		})
-	}
+	})
 }
 
 // checkUpstreamPod: the pod-level invariants the chart's and the operator's files share with
