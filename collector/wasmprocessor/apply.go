@@ -32,37 +32,18 @@ type applier struct {
 	unsummable func(metric string)
 }
 
-// apply applies one decision record per resource, in order. Invalid records leave their resource
-// untouched. Rolled-up resources are summed into one resource per roll-up group, appended in the
-// order the groups first appear, from the values the table pass read (rd). A rolled-up resource
-// that has metrics which cannot be summed stays, with only those metrics.
+// apply applies one decision record per resource, in order, decoding each once. Invalid records
+// leave their resource untouched. Rolled-up resources are summed into one resource per roll-up
+// group, appended in the order the groups first appear, from the values the table pass read (rd).
+// A rolled-up resource that has metrics which cannot be summed stays, with only those metrics.
 func (a *applier) apply(rms pmetric.ResourceMetricsSlice, records []byte, rd *readings) outcome {
 	var out outcome
-	var others []*rollup
-	var byGroup map[string]*rollup
-	var last *rollup
-	for i := 0; i < rms.Len(); i++ {
-		if d := decodeDecision(records[i*decisionSize:]); !d.valid() || d.action != actionRollup {
-			continue
-		}
-		group := rd.groups[i]
-		if last == nil || last.group != group {
-			if byGroup == nil {
-				byGroup = map[string]*rollup{}
-			}
-			last = byGroup[group]
-			if last == nil {
-				last = newRollup(group, rms.At(i), a.rollup, len(rd.shapes.points))
-				byGroup[group] = last
-				others = append(others, last)
-			}
-		}
-		last.add(rd.row(i), rd.shapes)
-	}
+	var g groups
 	i := 0
 	rms.RemoveIf(func(rm pmetric.ResourceMetrics) bool {
-		d := decodeDecision(records[i*decisionSize:])
+		row := i
 		i++
+		d := decodeDecision(records[row*decisionSize:])
 		switch {
 		case !d.valid():
 			out.invalid++
@@ -72,6 +53,9 @@ func (a *applier) apply(rms pmetric.ResourceMetricsSlice, records []byte, rd *re
 			return true
 		case d.action == actionRollup:
 			out.rolledUp++
+			// Summed before keepUnsummable strips the resource or mark writes its tier: the
+			// group's resource starts from this one's attributes when it is the group's first.
+			g.of(rd.groups[row], rm, a.rollup, len(rd.shapes.points)).add(rd.row(row), rd.shapes)
 			if !a.keepUnsummable(rm) {
 				return true
 			}
@@ -82,12 +66,36 @@ func (a *applier) apply(rms pmetric.ResourceMetricsSlice, records []byte, rd *re
 		a.mark(rm.Resource().Attributes(), d, true)
 		return false
 	})
-	for _, other := range others {
-		out.nonfinite += other.nonfinite
-		other.finish(rd.shapes, a.rollup.count)
-		other.rm.MoveTo(rms.AppendEmpty())
+	for _, r := range g.order {
+		out.nonfinite += r.nonfinite
+		r.finish(rd.shapes, a.rollup.count)
+		r.rm.MoveTo(rms.AppendEmpty())
 	}
 	return out
+}
+
+// groups are the roll-ups of one batch, by group key and in the order their groups first appear.
+type groups struct {
+	byKey map[string]*rollup
+	order []*rollup
+	last  *rollup // rows of one group usually come together
+}
+
+// of returns the roll-up of group, started from first when the group is new.
+func (g *groups) of(group string, first pmetric.ResourceMetrics, decl *rollupDecl, nShapes int) *rollup {
+	if g.last != nil && g.last.group == group {
+		return g.last
+	}
+	if g.byKey == nil {
+		g.byKey = map[string]*rollup{}
+	}
+	g.last = g.byKey[group]
+	if g.last == nil {
+		g.last = newRollup(group, first, decl, nShapes)
+		g.byKey[group] = g.last
+		g.order = append(g.order, g.last)
+	}
+	return g.last
 }
 
 // mark writes the tier (when set) and, when asked and configured, the score (when not NaN).
