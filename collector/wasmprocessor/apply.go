@@ -56,8 +56,8 @@ func (a *applier) apply(rms pmetric.ResourceMetricsSlice, records []byte, rd *re
 			// Summed before keepUnsummable strips the resource or mark writes its tier: the
 			// group's resource starts from this one's attributes when it is the group's first.
 			g.of(rd.groups[row], rm, a.rollup, len(rd.shapes.points)).add(rd.row(row), rd.shapes)
-			if !a.keepUnsummable(rm) {
-				return true
+			if !rd.unsummable[row] || !a.keepUnsummable(rm) {
+				return true // the common case: nothing to keep, the resource just goes
 			}
 			a.mark(rm.Resource().Attributes(), d, false)
 			return false
@@ -112,9 +112,6 @@ func (a *applier) mark(attrs pcommon.Map, d decision, withScore bool) {
 // reports whether any are left: those must reach the backend as they are, or a counter would go
 // down (or a distribution be lost) when its process is rolled up.
 func (a *applier) keepUnsummable(rm pmetric.ResourceMetrics) bool {
-	if !hasUnsummable(rm) {
-		return false // the common case: nothing to strip, the resource just goes
-	}
 	kept := false
 	rm.ScopeMetrics().RemoveIf(func(sm pmetric.ScopeMetrics) bool {
 		sm.Metrics().RemoveIf(func(m pmetric.Metric) bool {
@@ -130,19 +127,6 @@ func (a *applier) keepUnsummable(rm pmetric.ResourceMetrics) bool {
 		return sm.Metrics().Len() == 0
 	})
 	return kept
-}
-
-func hasUnsummable(rm pmetric.ResourceMetrics) bool {
-	sms := rm.ScopeMetrics()
-	for s := 0; s < sms.Len(); s++ {
-		ms := sms.At(s).Metrics()
-		for m := 0; m < ms.Len(); m++ {
-			if !summable(ms.At(m)) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // summable reports whether the roll-up sums the metric's points: gauges, delta sums and

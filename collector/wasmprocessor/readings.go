@@ -17,6 +17,9 @@ type readings struct {
 	rowStart []int32  // the points of row r are parts[p][rowStart[r]:rowEnd[r]]
 	rowEnd   []int32  //
 	groups   []string // each row's roll-up group key (groupKey of the declared group attributes)
+	// unsummable says of each row whose points were read that it has a metric the roll-up
+	// cannot sum (see summable in apply.go), which it keeps when the row is rolled up.
+	unsummable []bool
 	// complete is false when the table pass skipped the points (the module reads no metric):
 	// they are then read only for the rows rolled up, after the module has decided.
 	complete bool
@@ -51,6 +54,7 @@ func (rd *readings) begin(rows int) {
 	rd.rowStart = resize(rd.rowStart, rows)
 	rd.rowEnd = resize(rd.rowEnd, rows)
 	rd.groups = resize(rd.groups, rows)
+	rd.unsummable = resize(rd.unsummable, rows)
 }
 
 // row returns the points of row r.

@@ -157,6 +157,11 @@ func indexOf(ids []int32, id int32) int {
 
 // summable reports whether the roll-up sums points of shape id (see summable in apply.go).
 func (s *shapes) summable(id int32) bool {
-	k := &s.metrics[s.points[id].metric].key
+	return s.summableMetric(s.points[id].metric)
+}
+
+// summableMetric reports whether the roll-up sums the points of metric shape id.
+func (s *shapes) summableMetric(id int32) bool {
+	k := &s.metrics[id].key
 	return k.typ != pmetric.MetricTypeSum || summableSum(k.temporality, k.monotonic)
 }

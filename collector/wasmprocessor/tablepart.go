@@ -59,13 +59,14 @@ func (t *tablePart) readRows(b *tableBuilder, rms pmetric.ResourceMetricsSlice, 
 // readPoints reads the row's points (readMetrics) and records where they are.
 func (t *tablePart) readPoints(b *tableBuilder, rm pmetric.ResourceMetrics, row, rows int) {
 	b.read.rowStart[row] = int32(len(t.points))
-	t.readMetrics(b, rm, row, rows)
+	b.read.unsummable[row] = t.readMetrics(b, rm, row, rows)
 	b.read.rowEnd[row] = int32(len(t.points))
 }
 
 // readMetrics walks every number data point of a resource once: it records the point for the
-// roll-up and reduces it into the row's number columns.
-func (t *tablePart) readMetrics(b *tableBuilder, rm pmetric.ResourceMetrics, row, rows int) {
+// roll-up and reduces it into the row's number columns. It reports whether the resource has a
+// metric the roll-up cannot sum.
+func (t *tablePart) readMetrics(b *tableBuilder, rm pmetric.ResourceMetrics, row, rows int) (unsummable bool) {
 	sms := rm.ScopeMetrics()
 	pos := 0
 	for s := 0; s < sms.Len(); s++ {
@@ -78,12 +79,17 @@ func (t *tablePart) readMetrics(b *tableBuilder, rm pmetric.ResourceMetrics, row
 				dps = metric.Sum().DataPoints()
 			case pmetric.MetricTypeGauge:
 				dps = metric.Gauge().DataPoints()
+			case pmetric.MetricTypeEmpty:
+				pos++
+				continue
 			default:
 				pos++
+				unsummable = true
 				continue // the process scraper emits only sums and gauges
 			}
 			id := t.shapes.metricAt(metric, pos)
 			pos++
+			unsummable = unsummable || !t.shapes.summableMetric(id)
 			idx := t.columnsOf(b.cols, id)
 			for p := 0; p < dps.Len(); p++ {
 				dp := dps.At(p)
@@ -95,6 +101,7 @@ func (t *tablePart) readMetrics(b *tableBuilder, rm pmetric.ResourceMetrics, row
 			}
 		}
 	}
+	return unsummable
 }
 
 // columnsOf returns the number columns fed by metric shape id.
