@@ -148,35 +148,20 @@ func (h *hostFuncs) memoryPressure(_ context.Context, _ api.Module, stack []uint
 	stack[0] = api.EncodeF64(h.pressure())
 }
 
-// pressureTTL is how long a memory pressure reading is reused (guests may ask once per batch);
-// tests set it to 0.
-var pressureTTL = time.Second
-
 // newMemoryPressure reports the Go heap (bytes in heap objects, the number memory_limiter checks)
-// as a fraction of limit, clamped to [0, 1]; 0 when limit is 0. Readings are cached for ttl.
-func newMemoryPressure(limit uint64, ttl time.Duration) func() float64 {
-	var (
-		mu      sync.Mutex
-		next    time.Time
-		cached  float64
-		samples = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	)
+// as a fraction of limit, clamped to [0, 1]; 0 when limit is 0. The processor reads it once per
+// batch and hands the guest that reading (nrdot.memory_pressure), so it is not cached here.
+func newMemoryPressure(limit uint64) func() float64 {
 	return func() float64 {
 		if limit == 0 {
 			return 0
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		if now := time.Now(); ttl == 0 || now.After(next) {
-			next = now.Add(ttl)
-			metrics.Read(samples)
-			p := 0.0
-			if samples[0].Value.Kind() == metrics.KindUint64 {
-				p = math.Min(1, float64(samples[0].Value.Uint64())/float64(limit))
-			}
-			cached = p
+		samples := [1]metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(samples[:])
+		if samples[0].Value.Kind() != metrics.KindUint64 {
+			return 0
 		}
-		return cached
+		return math.Min(1, float64(samples[0].Value.Uint64())/float64(limit))
 	}
 }
 

@@ -60,9 +60,6 @@ type keptProcess struct {
 // level: on this batch that one already sheds every non-critical process, which would leave the
 // keep_fraction level nothing to show.
 func TestMemoryPressureShedsInOrder(t *testing.T) {
-	oldTTL := pressureTTL
-	pressureTTL = 0
-	t.Cleanup(func() { pressureTTL = oldTTL })
 	cm, err := confmaptest.LoadConf(defaultConfig)
 	require.NoError(t, err)
 	sub, err := cm.Sub("processors::wasm/optimize::config")

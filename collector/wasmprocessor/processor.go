@@ -33,7 +33,7 @@ type wasmProcessor struct {
 	configJSON []byte
 	cols       *columns
 	apply      applier
-	pressure   func() float64 // reads the heap (cached for pressureTTL)
+	pressure   func() float64 // reads the heap
 	// handed is the pressure of the current batch (float64 bits): read once when the batch
 	// arrives, before the processor allocates for it, and what nrdot.memory_pressure returns.
 	handed atomic.Uint64
@@ -69,7 +69,7 @@ func newWasmProcessor(ctx context.Context, set processor.Settings, cfg *Config) 
 			zap.Uint64("limit_bytes", limit), zap.String("limit_from", source))
 	}
 	p := &wasmProcessor{id: set.ID, cfg: cfg, logger: set.Logger, configJSON: configJSON,
-		pressure: newMemoryPressure(limit, pressureTTL),
+		pressure: newMemoryPressure(limit),
 		breaker:  breaker{threshold: cfg.CircuitBreaker.Failures, coolDown: cfg.CircuitBreaker.CoolDown}}
 	p.life, p.stop = context.WithCancel(context.Background())
 	p.handed.Store(math.Float64bits(p.pressure()))
