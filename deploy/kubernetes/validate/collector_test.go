@@ -183,9 +183,14 @@ func endpointPort(v any, env map[string]string) (host string, port int32, err er
 // collectorValidate runs `nrdot-collector validate` on the config text with the overrides, in
 // the container's environment (plain values; stand-ins for the rest), with the repository's
 // WASM modules (build/wasm, or $NRDOT_WASM_BUILD) and a scratch data folder. A root_path override is pointed at a scratch folder
-// holding this machine's /proc, as the pod's /hostfs holds the node's.
-func collectorValidate(t *testing.T, name, text string, overrides []string, envs []corev1.EnvVar) {
+// holding this machine's /proc, as the pod's /hostfs holds the node's. It returns the effective
+// config (effectiveConfig).
+func collectorValidate(t *testing.T, name, text string, overrides []string, envs []corev1.EnvVar) map[string]any {
 	t.Helper()
+	cfg, err := effectiveConfig(text, overrides)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
 	bin := collectorBinary(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "config.yaml")
@@ -220,4 +225,19 @@ func collectorValidate(t *testing.T, name, text string, overrides []string, envs
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("%s: nrdot-collector validate: %v\n%s", name, err, out)
 	}
+	return cfg
+}
+
+// promReader is the host and port (env expanded) of the first telemetry metrics reader's
+// Prometheus exporter; ok is false when there is no reader.
+func promReader(cfg map[string]any, env map[string]string) (host any, port string, ok bool) {
+	readers, _ := lookup(cfg, "service", "telemetry", "metrics", "readers")
+	rs, _ := readers.([]any)
+	if len(rs) == 0 {
+		return nil, "", false
+	}
+	r0, _ := rs[0].(map[string]any)
+	host, _ = lookup(r0, "pull", "exporter", "prometheus", "host")
+	p, _ := lookup(r0, "pull", "exporter", "prometheus", "port")
+	return host, expandEnv(fmt.Sprint(p), env), true
 }

@@ -277,11 +277,7 @@ func checkWorkload(t *testing.T, r *rendered, what string, tpl *corev1.PodTempla
 		t.Fatalf("%s: args %q: want one config file and yaml: overrides (%v)", what, c.Args, err)
 	}
 	text := configMapFile(t, r, what, spec, c, files[0])
-	collectorValidate(t, what, text, overrides, c.Env)
-	cfg, err := effectiveConfig(text, overrides)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
+	cfg := collectorValidate(t, what, text, overrides, c.Env)
 	wc := &workloadConfig{cfg: cfg, text: text, overrides: overrides, env: containerEnv(c.Env)}
 
 	// Probes: both on the port health_check listens on, on every interface.
@@ -306,16 +302,12 @@ func checkWorkload(t *testing.T, r *rendered, what string, tpl *corev1.PodTempla
 		}
 	}
 	// Own metrics reachable for scraping, on the port the container declares as metrics.
-	if prom, ok := lookup(cfg, "service", "telemetry", "metrics", "readers"); ok {
-		if rs, _ := prom.([]any); len(rs) > 0 {
-			r0, _ := rs[0].(map[string]any)
-			if h, _ := lookup(r0, "pull", "exporter", "prometheus", "host"); h != "0.0.0.0" {
-				t.Errorf("%s: telemetry metrics on %v, not reachable from outside the pod", what, h)
-			}
-			p, _ := lookup(r0, "pull", "exporter", "prometheus", "port")
-			if got, want := expandEnv(fmt.Sprint(p), wc.env), containerPort(c, "metrics"); got != fmt.Sprint(want) {
-				t.Errorf("%s: telemetry metrics on port %s, the container's metrics port is %d", what, got, want)
-			}
+	if h, p, ok := promReader(cfg, wc.env); ok {
+		if h != "0.0.0.0" {
+			t.Errorf("%s: telemetry metrics on %v, not reachable from outside the pod", what, h)
+		}
+		if want := containerPort(c, "metrics"); p != fmt.Sprint(want) {
+			t.Errorf("%s: telemetry metrics on port %s, the container's metrics port is %d", what, p, want)
 		}
 	}
 
@@ -344,10 +336,7 @@ func checkWorkload(t *testing.T, r *rendered, what string, tpl *corev1.PodTempla
 	}
 
 	// Locked down.
-	checkSecurity(t, what+" container collector", spec.SecurityContext, c.SecurityContext, false)
-	for i := range spec.InitContainers {
-		checkSecurity(t, what+" init container "+spec.InitContainers[i].Name, spec.SecurityContext, spec.InitContainers[i].SecurityContext, true)
-	}
+	checkPodSecurity(t, what+" container collector", spec.SecurityContext, c.SecurityContext, spec.InitContainers)
 	if spec.HostNetwork || spec.HostIPC || spec.HostPID {
 		t.Errorf("%s: shares a host namespace (network %v, IPC %v, PID %v)", what, spec.HostNetwork, spec.HostIPC, spec.HostPID)
 	}
@@ -360,6 +349,15 @@ func checkWorkload(t *testing.T, r *rendered, what string, tpl *corev1.PodTempla
 		t.Errorf("%s: ServiceAccount %s mounts its token by default", what, sa.Name)
 	}
 	return wc
+}
+
+// checkPodSecurity: checkSecurity of the collector container and of each init container.
+func checkPodSecurity(t *testing.T, what string, pod *corev1.PodSecurityContext, c *corev1.SecurityContext, inits []corev1.Container) {
+	t.Helper()
+	checkSecurity(t, what, pod, c, false)
+	for i := range inits {
+		checkSecurity(t, what+" init container "+inits[i].Name, pod, inits[i].SecurityContext, true)
+	}
 }
 
 // checkSecurity: a read-only root, no privilege escalation, every capability dropped, not root.

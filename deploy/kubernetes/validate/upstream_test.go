@@ -124,12 +124,7 @@ func upstreamConfig(t *testing.T, what string, config map[string]any, overrides 
 	if err != nil {
 		t.Fatal(err)
 	}
-	collectorValidate(t, what, string(text), overrides, envs)
-	cfg, err := effectiveConfig(string(text), overrides)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return collectorValidate(t, what, string(text), overrides, envs)
 }
 
 func TestHelmValues(t *testing.T) {
@@ -272,21 +267,14 @@ func checkUpstreamPod(t *testing.T, what string, cfg map[string]any, env map[str
 		}
 	}
 	// The chart's metrics port and the operator's default are 8888.
-	readers, _ := lookup(cfg, "service", "telemetry", "metrics", "readers")
-	if rs, _ := readers.([]any); len(rs) > 0 {
-		r0, _ := rs[0].(map[string]any)
-		h, _ := lookup(r0, "pull", "exporter", "prometheus", "host")
-		p, _ := lookup(r0, "pull", "exporter", "prometheus", "port")
-		if h != "0.0.0.0" || expandEnv(fmt.Sprint(p), env) != "8888" {
-			t.Errorf("%s: telemetry metrics on %v:%v: want 0.0.0.0:8888", what, h, expandEnv(fmt.Sprint(p), env))
+	if h, p, ok := promReader(cfg, env); ok {
+		if h != "0.0.0.0" || p != "8888" {
+			t.Errorf("%s: telemetry metrics on %v:%v: want 0.0.0.0:8888", what, h, p)
 		}
 	} else {
 		t.Errorf("%s: no telemetry metrics reader", what)
 	}
-	checkSecurity(t, what, pod, c, false)
-	for i := range inits {
-		checkSecurity(t, what+" init container "+inits[i].Name, pod, inits[i].SecurityContext, true)
-	}
+	checkPodSecurity(t, what, pod, c, inits)
 	if _, ok := res.Limits[corev1.ResourceMemory]; !ok || res.Requests == nil {
 		t.Errorf("%s: requests and a memory limit are required", what)
 	}
