@@ -19,6 +19,8 @@ export const BACKENDS = ["newrelic", "otlp", "prometheus", "file"] as const;
 export type Backend = (typeof BACKENDS)[number];
 /** Where an agent sends: a backend, or the gateway tier (gateway mode). */
 export type AgentTarget = Backend | "gateway";
+/** A profile's batch for one tier. */
+export type Batch = { timeout: string; size: number };
 
 /** globToRegexp turns an exclusion glob into the anchored regexp the scraper's filter takes. */
 export function globToRegexp(glob: string): string {
@@ -41,19 +43,29 @@ function optimizeConfig(p: Profile): Record<string, unknown> {
 }
 
 /**
- * exporter is the exporter towards target: New Relic OTLP (key from the environment), any OTLP
- * endpoint, a Prometheus scrape endpoint (series expire after metricExpiration(interval)), a
- * local file, or the gateways through load_balancing, keyed by resource so a process always lands
- * on one replica (gatewayExporter: one per tier).
+ * persistentQueue is an exporter's sending_queue on disk (file_storage): a batch leaves the disk
+ * only once the next hop has acknowledged it. With batch, the exporter batches inside the queue,
+ * so nothing waits in a batch processor's memory before it is on disk.
  */
-export function exporter(backend: AgentTarget, interval = "10s", listen = "localhost"): [string, Record<string, unknown>] {
-  if (backend === "gateway") return ["load_balancing", gatewayExporter({ timeout: "1s", size: 512 })];
+export function persistentQueue(batch?: Batch): Record<string, unknown> {
+  return {
+    enabled: true, storage: "file_storage",
+    ...(batch ? { batch: { flush_timeout: batch.timeout, min_size: batch.size, sizer: "items" } } : {}),
+  };
+}
+
+/**
+ * exporter is the exporter towards backend: New Relic OTLP (key from the environment), any OTLP
+ * endpoint, a Prometheus scrape endpoint (series expire after metricExpiration(interval)), or a
+ * local file. The push exporters queue on disk, batching inside the queue when batch is given.
+ */
+export function exporter(backend: Backend, interval = "10s", listen = "localhost", batch?: Batch): [string, Record<string, unknown>] {
   if (backend === "newrelic") {
     return ["otlp_http/newrelic", {
       endpoint: "${env:NEW_RELIC_OTLP_ENDPOINT:-https://otlp.nr-data.net}",
       headers: { "api-key": "${env:NEW_RELIC_LICENSE_KEY}" },
       compression: "zstd",
-      sending_queue: { enabled: true, storage: "file_storage" },
+      sending_queue: persistentQueue(batch),
       retry_on_failure: { enabled: true },
     }];
   }
@@ -63,7 +75,7 @@ export function exporter(backend: AgentTarget, interval = "10s", listen = "local
     return ["otlp_http", {
       endpoint: "${env:NRDOT_OTLP_ENDPOINT:-http://localhost:4318}",
       compression: "gzip",
-      sending_queue: { enabled: true, storage: "file_storage" },
+      sending_queue: persistentQueue(batch),
       retry_on_failure: { enabled: true },
     }];
   }
@@ -83,18 +95,19 @@ export function exporter(backend: AgentTarget, interval = "10s", listen = "local
 }
 
 /**
- * gatewayExporter is a load_balancing exporter to the gateways that batches inside its persistent
- * queue: a batch is taken off the disk only once the gateway has acknowledged it, so a kill of the
- * agent or of the gateway loses nothing (the gateway may get a batch twice: at least once). The
- * per-endpoint OTLP exporters keep no queue and do not retry of their own: they would hold data
- * in memory that the persistent queue has already let go of; retrying is the outer exporter's.
+ * gatewayExporter is a load_balancing exporter to the gateways, keyed by resource so a process
+ * always lands on one replica, that batches inside its persistent queue: a batch is taken off the
+ * disk only once the gateway has acknowledged it, so a kill of the agent or of the gateway loses
+ * nothing (the gateway may get a batch twice: at least once). The per-endpoint OTLP exporters keep
+ * no queue and do not retry of their own: they would hold data in memory that the persistent queue
+ * has already let go of; retrying is the outer exporter's.
  */
-export function gatewayExporter(batch: { timeout: string; size: number }): Record<string, unknown> {
+export function gatewayExporter(batch: Batch): Record<string, unknown> {
   return {
     routing_key: "resource",
     protocol: { otlp: { tls: { insecure: true }, compression: "zstd", sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
     resolver: { dns: { hostname: "${env:NRDOT_GATEWAY_HOST:-localhost}", port: "${env:NRDOT_GATEWAY_PORT:-4317}" } },
-    sending_queue: { enabled: true, storage: "file_storage", batch: { flush_timeout: batch.timeout, min_size: batch.size, sizer: "items" } },
+    sending_queue: persistentQueue(batch),
     retry_on_failure: { enabled: true, max_elapsed_time: "0s" },
   };
 }
@@ -175,8 +188,9 @@ export function resourceDetection(): Record<string, unknown> {
   };
 }
 
+const TIERS = ["critical", "standard", "sampled"] as const;
+
 export function agentConfig(p: Profile, backend: AgentTarget): Record<string, unknown> {
-  const [exporterId, exporterCfg] = exporter(backend, p.collection_interval);
   const wasmDir = "${env:NRDOT_WASM_DIR:-./build/wasm}";
   const ingest = {
     memory_limiter: memoryLimiter(p.memory_limit_mib),
@@ -189,73 +203,51 @@ export function agentConfig(p: Profile, backend: AgentTarget): Record<string, un
     // the exporters' queues keep file_storage (`state`, where they have always been).
     "wasm/optimize": { module: `${wasmDir}/optimize.wasm`, state_directory: WASM_STATE_DIRECTORY, checkpoint_interval: "1m", ...pressureLimit(p.memory_limit_mib), config: optimizeConfig(p) },
   };
-  const common = {
-    receivers: { host_metrics: hostMetrics(p.collection_interval, p.exclude, p) },
-  };
-  // file_storage only where an exporter's queue uses it (not with the prometheus or file backend).
-  const ops = (exporters: Record<string, unknown>) => operations("agent", "localhost", "state", exporters);
-  const service = (exporters: Record<string, unknown>) => ({ extensions: ops(exporters).serviceExtensions, telemetry: selfTelemetry("agent", "localhost") });
+  const ingestPipeline = (processors: string[], exporters: string[]) => ({ "metrics/ingest": { receivers: ["host_metrics"], processors, exporters } });
+  let out: { processors: Record<string, unknown>; connectors?: Record<string, unknown>; exporters: Record<string, unknown>; pipelines: Record<string, unknown> };
   if (backend === "prometheus") {
     // Pulled, not pushed: no batching by tier (a scrape takes whatever is current), counters
     // again cumulative as Prometheus expects.
-    const exporters = { [exporterId]: exporterCfg };
-    return {
-      ...common,
-      processors: { ...ingest, [DELTA_TO_CUMULATIVE]: deltaToCumulative(p.collection_interval) },
-      exporters,
-      extensions: ops(exporters).extensions,
-      service: {
-        ...service(exporters),
-        pipelines: {
-          "metrics/ingest": {
-            receivers: ["host_metrics"],
-            processors: [...Object.keys(ingest), DELTA_TO_CUMULATIVE],
-            exporters: [exporterId],
-          },
+    const [id, cfg] = exporter(backend, p.collection_interval);
+    const processors = { ...ingest, [DELTA_TO_CUMULATIVE]: deltaToCumulative(p.collection_interval) };
+    out = { processors, exporters: { [id]: cfg }, pipelines: ingestPipeline(Object.keys(processors), [id]) };
+  } else {
+    // Pushed: routed by tier, each tier batched on its own. Gateway mode: each tier batches in its
+    // own exporter's persistent queue, none in memory.
+    const toGateway = backend === "gateway";
+    const [id, cfg] = toGateway ? ["load_balancing", undefined] : exporter(backend, p.collection_interval);
+    const tierExporter = (tier: string) => (toGateway ? `${id}/${tier}` : id);
+    out = {
+      processors: {
+        ...ingest,
+        ...(toGateway ? {} : Object.fromEntries(TIERS.map((t) => [`batch/${t}`, { timeout: p.batch[t].timeout, send_batch_size: p.batch[t].size }]))),
+      },
+      connectors: {
+        "routing/tier": {
+          default_pipelines: ["metrics/standard"],
+          error_mode: "ignore",
+          table: [
+            { context: "resource", condition: 'attributes["nrdot.tier"] == "critical"', pipelines: ["metrics/critical"] },
+            { context: "resource", condition: 'attributes["nrdot.tier"] == "sampled"', pipelines: ["metrics/sampled"] },
+          ],
         },
+      },
+      exporters: toGateway ? Object.fromEntries(TIERS.map((t) => [tierExporter(t), gatewayExporter(p.batch[t])])) : { [id]: cfg },
+      pipelines: {
+        ...ingestPipeline(Object.keys(ingest), ["routing/tier"]),
+        ...Object.fromEntries(TIERS.map((t) => [`metrics/${t}`,
+          { receivers: ["routing/tier"], processors: toGateway ? [] : [`batch/${t}`], exporters: [tierExporter(t)] }])),
       },
     };
   }
-  const TIERS = ["critical", "standard", "sampled"] as const;
-  type Tier = (typeof TIERS)[number];
-  // Gateway mode: each tier batches in its own exporter's persistent queue, none in memory.
-  const toGateway = backend === "gateway";
-  const tierExporter = (tier: Tier) => (toGateway ? `${exporterId}/${tier}` : exporterId);
-  const tierPipeline = (tier: Tier) => ({
-    receivers: ["routing/tier"], processors: toGateway ? [] : [`batch/${tier}`], exporters: [tierExporter(tier)],
-  });
-  const batch = (tier: Tier) => ({ timeout: p.batch[tier].timeout, send_batch_size: p.batch[tier].size });
-  const exporters = toGateway ? Object.fromEntries(TIERS.map((t) => [tierExporter(t), gatewayExporter(p.batch[t])])) : { [exporterId]: exporterCfg };
+  // file_storage only where an exporter's queue uses it (not with the prometheus or file backend).
+  const ops = operations("agent", "localhost", "state", out.exporters);
   return {
-    ...common,
-    processors: {
-      ...ingest,
-      ...(toGateway ? {} : Object.fromEntries(TIERS.map((t) => [`batch/${t}`, batch(t)]))),
-    },
-    connectors: {
-      "routing/tier": {
-        default_pipelines: ["metrics/standard"],
-        error_mode: "ignore",
-        table: [
-          { context: "resource", condition: 'attributes["nrdot.tier"] == "critical"', pipelines: ["metrics/critical"] },
-          { context: "resource", condition: 'attributes["nrdot.tier"] == "sampled"', pipelines: ["metrics/sampled"] },
-        ],
-      },
-    },
-    exporters,
-    extensions: ops(exporters).extensions,
-    service: {
-      ...service(exporters),
-      pipelines: {
-        "metrics/ingest": {
-          receivers: ["host_metrics"],
-          processors: Object.keys(ingest),
-          exporters: ["routing/tier"],
-        },
-        "metrics/critical": tierPipeline("critical"),
-        "metrics/standard": tierPipeline("standard"),
-        "metrics/sampled": tierPipeline("sampled"),
-      },
-    },
+    receivers: { host_metrics: hostMetrics(p.collection_interval, p.exclude, p) },
+    processors: out.processors,
+    ...(out.connectors ? { connectors: out.connectors } : {}),
+    exporters: out.exporters,
+    extensions: ops.extensions,
+    service: { extensions: ops.serviceExtensions, telemetry: selfTelemetry("agent", "localhost"), pipelines: out.pipelines },
   };
 }

@@ -4,7 +4,7 @@
 // and exports. Nothing it has acknowledged waits in memory only (docs/operations/delivery.md).
 import { durationSeconds } from "../duration.ts";
 import type { Profile } from "../profile/schema.ts";
-import { agentConfig, DELTA_TO_CUMULATIVE, deltaToCumulative, exporter, type Backend } from "./agent.ts";
+import { agentConfig, DELTA_TO_CUMULATIVE, deltaToCumulative, exporter, type Backend, type Batch } from "./agent.ts";
 import { operations, PORTS, selfTelemetry } from "./operations.ts";
 
 /**
@@ -15,7 +15,7 @@ import { operations, PORTS, selfTelemetry } from "./operations.ts";
  */
 export function agentToGateway(p: Profile, backend: Backend = "newrelic"): Record<string, unknown> {
   if (backend !== "prometheus") return agentConfig(p, "gateway");
-  const cap = (b: { timeout: string; size: number }) => ((durationSeconds(b.timeout) ?? 0) > 1 ? { ...b, timeout: "1s" } : b);
+  const cap = (b: Batch) => ((durationSeconds(b.timeout) ?? 0) > 1 ? { ...b, timeout: "1s" } : b);
   return agentConfig({ ...p, batch: { critical: cap(p.batch.critical), standard: cap(p.batch.standard), sampled: cap(p.batch.sampled) } }, "gateway");
 }
 
@@ -27,10 +27,7 @@ export function agentToGateway(p: Profile, backend: Backend = "newrelic"): Recor
  * in a batch processor's memory. The file backend writes each request through at once.
  */
 export function gatewayConfig(p: Profile, backend: Backend): Record<string, unknown> {
-  const [exporterId, base] = exporter(backend, p.collection_interval, "0.0.0.0");
-  const exporterCfg = base.sending_queue
-    ? { ...base, sending_queue: { ...(base.sending_queue as object), batch: { flush_timeout: p.batch.standard.timeout, min_size: p.batch.standard.size, sizer: "items" } } }
-    : base;
+  const [exporterId, exporterCfg] = exporter(backend, p.collection_interval, "0.0.0.0", p.batch.standard);
   const exporters = { [exporterId]: exporterCfg };
   // file_storage only where the exporter's queue uses it: no storage declared that nothing uses.
   const ops = operations("gateway", "0.0.0.0", "gateway-queue", exporters);
