@@ -3,7 +3,7 @@
 // docs/experiments/framework.md; the readings reuse src/host/totals.ts.
 import { attributeSetKey } from "../host/apply.ts";
 import { points, type MetricsData, type ResourceMetrics } from "../host/otlp.ts";
-import { cost, countPoints, exportIdentity, hostName, intervalTotals, memoryOf, resourceAttr } from "../host/totals.ts";
+import { cost, exportIdentity, hostName, intervalTotals, memoryOf, resourceAttr } from "../host/totals.ts";
 
 export const ARMS = ["control", "treatment"] as const;
 export type Arm = (typeof ARMS)[number];
@@ -146,17 +146,20 @@ export function measure(input: number, recording: readonly MetricsData[], output
     for (const [host, rms] of hosts) {
       const w = want[i].get(host);
       const rec = cost([{ resourceMetrics: rms }]);
+      // The host's true top-N and critical processes: the same for both arms.
+      const inHost = (k: string) => k.startsWith(`${host}|`);
+      const here = new Set(rms.map(processKey));
+      const crit = [...(critical[i] ?? [])].filter((k) => inHost(k) && here.has(k));
+      const topsHere = [...cpuTop, ...memTop].filter(inHost);
       const arms = {} as Record<Arm, ArmUnit>;
       for (const arm of ARMS) {
         const out = outHosts[arm].get(host) ?? [];
         const g = got[arm][i]?.get(host);
         const keep = keptBy[arm][i];
-        const inHost = (k: string) => k.startsWith(`${host}|`);
-        const crit = [...(critical[i] ?? [])].filter((k) => inHost(k) && rms.some((rm) => processKey(rm) === k));
-        const topsHere = [...cpuTop, ...memTop].filter(inHost);
+        const c = cost([{ resourceMetrics: out }]);
         arms[arm] = {
-          points: countPoints({ resourceMetrics: out }),
-          bytes: out.length > 0 ? cost([{ resourceMetrics: out }]).bytes : 0,
+          points: c.points,
+          bytes: c.bytes,
           series: newSeries(arm, host, out),
           cpuError: rel(w?.cpu ?? 0, g?.cpu ?? 0),
           memoryError: rel(w ? memoryOf(w) : 0, g ? memoryOf(g) : 0),
