@@ -208,9 +208,13 @@ export function analyze(spec: ExperimentSpec, units: readonly Unit[], hogs: read
       hogs_never_kept: hogs.length - lats.length,
     };
   }
-  const intervals = [...new Set(units.map((u) => u.interval))].sort((p, q) => p - q);
-  const timeline = intervals.map((i) => {
-    const us = units.filter((u) => u.interval === i);
+  const byInterval = new Map<number, Unit[]>();
+  for (const u of units) {
+    let l = byInterval.get(u.interval);
+    if (!l) byInterval.set(u.interval, (l = []));
+    l.push(u);
+  }
+  const timeline = [...byInterval].sort((p, q) => p[0] - q[0]).map(([i, us]) => {
     const recall = (arm: Arm) => { const t = sum(us.map((u) => u.arms[arm].topTotal)); return t > 0 ? sum(us.map((u) => u.arms[arm].topKept)) / t : null; };
     return {
       interval: i, recorded: sum(us.map((u) => u.recorded.points)),
