@@ -40,7 +40,6 @@ type wasmProcessor struct {
 	// life is cancelled at shutdown: a call running then stops at its next loop iteration.
 	life       context.Context
 	stop       context.CancelFunc
-	breakerBit atomic.Int64 // 1 while the breaker is open, for the gauge
 	statusHost atomic.Pointer[component.Host]
 
 	mu             sync.Mutex
@@ -74,7 +73,7 @@ func newWasmProcessor(ctx context.Context, set processor.Settings, cfg *Config) 
 	p.life, p.stop = context.WithCancel(context.Background())
 	p.handed.Store(math.Float64bits(p.pressure()))
 	host := newHostFuncs(set.Logger, cfg.Module, p.handedPressure)
-	p.tel, err = newTelemetry(set.TelemetrySettings, set.ID, p.breakerBit.Load, p.handedPressure, host.gauge)
+	p.tel, err = newTelemetry(set.TelemetrySettings, set.ID, p.breaker.openBit, p.handedPressure, host.gauge)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +340,7 @@ func (p *wasmProcessor) failed(ctx context.Context, err error, rows int) {
 		return // shutting down: not the module's failure
 	}
 	log := p.logger.Warn
-	if p.breaker.open {
+	if p.breaker.open.Load() {
 		log = p.logger.Debug // the breaker said it once
 	}
 	switch {
@@ -381,7 +380,6 @@ func (p *wasmProcessor) failure(ctx context.Context, err error) {
 	if !p.breaker.failure(time.Now()) {
 		return
 	}
-	p.breakerBit.Store(1)
 	p.tel.transition(ctx, true)
 	p.logger.Error("circuit breaker open: the wasm module failed too many times in a row; batches pass through unchanged until it is probed again",
 		zap.String("module", p.cfg.Module), zap.Int("consecutive_failures", p.breaker.failures),
@@ -394,7 +392,6 @@ func (p *wasmProcessor) success(ctx context.Context) {
 	if !p.breaker.success() {
 		return
 	}
-	p.breakerBit.Store(0)
 	p.tel.transition(ctx, false)
 	p.logger.Info("circuit breaker closed: the wasm module processed a batch again", zap.String("module", p.cfg.Module))
 	p.reportStatus(componentstatus.NewEvent(componentstatus.StatusOK))
