@@ -59,7 +59,7 @@ configs: node_modules/.installed
 	node src/bin/nrdot.mjs schemas -o schemas
 
 ## run: build if needed, then run the collector on this host with the default config
-run: build
+run: build cli
 	scripts/run.sh
 
 ## test: every test (Go host, AssemblyScript processors, TS host and CLI, end to end, the
