@@ -186,22 +186,14 @@ class Rollup {
 
   add(rm: ResourceMetrics): void {
     this.count++;
-    for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) if ((m.sum || m.gauge) && summable(m)) this.addMetric(m);
-  }
-
-  private addMetric(m: Metric): void {
-    const id = metricIdentity(m);
-    let dst = this.metrics.get(id);
-    if (!dst) {
-      dst = { name: m.name, unit: m.unit, description: m.description };
-      if (m.sum) dst.sum = { dataPoints: [], aggregationTemporality: m.sum.aggregationTemporality, isMonotonic: m.sum.isMonotonic };
-      else dst.gauge = { dataPoints: [] };
-      this.metrics.set(id, dst);
+    for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
+      if (!(m.sum || m.gauge) || !summable(m)) continue;
+      const id = metricIdentity(m);
+      for (const dp of points(m)) this.addPoint(id, m, dp);
     }
-    for (const dp of points(m)) this.addPoint(id, dst, dp);
   }
 
-  private addPoint(id: string, dst: Metric, dp: NumberDataPoint): void {
+  private addPoint(id: string, m: Metric, dp: NumberDataPoint): void {
     // A NaN or infinite value is left out, as if the point were absent (its time too): one would
     // make the group's sum NaN or infinite, and the host's totals with it.
     if (dp.asInt === undefined && !Number.isFinite(pointValue(dp))) {
@@ -213,8 +205,10 @@ class Rollup {
     const key = id + "\0" + attributeSetKey(dp.attributes);
     const acc = this.points.get(key);
     if (!acc) {
-      const copy: NumberDataPoint = { ...dp };
-      points(dst).push(copy);
+      // As Go writes a roll-up point: the attributes, the times and the value, nothing else.
+      const copy: NumberDataPoint = {};
+      for (const k of ["attributes", "startTimeUnixNano", "timeUnixNano", "asInt", "asDouble"] as const) if (dp[k] !== undefined) copy[k] = dp[k] as never;
+      points(this.metric(id, m)).push(copy);
       this.points.set(key, copy);
       return;
     }
@@ -229,6 +223,21 @@ class Rollup {
     const sum = pointValue(acc) + pointValue(dp);
     delete acc.asInt;
     acc.asDouble = sum;
+  }
+
+  /**
+   * metric is the roll-up's metric of identity id, made like m on the first point summed into it
+   * (as in Go: a metric none of whose points was summed is not written).
+   */
+  private metric(id: string, m: Metric): Metric {
+    let dst = this.metrics.get(id);
+    if (!dst) {
+      dst = { name: m.name, unit: m.unit, description: m.description };
+      if (m.sum) dst.sum = { dataPoints: [], aggregationTemporality: m.sum.aggregationTemporality, isMonotonic: m.sum.isMonotonic };
+      else dst.gauge = { dataPoints: [] };
+      this.metrics.set(id, dst);
+    }
+    return dst;
   }
 
   /** resource is the roll-up: the sums, then the count metric (when declared) at the latest time summed. */

@@ -3,7 +3,7 @@
 // is collector/wasmprocessor/nonfinite_test.go.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { applyDecisions, parseRollup, type ResourceMetrics } from "../../src/host/index.ts";
+import { applyDecisions, parseRollup, points, type ResourceMetrics } from "../../src/host/index.ts";
 import { PROCESS_ROLLUP_TEXT } from "./helpers.ts";
 
 function proc(name: string, user: number | string, system: number | string): ResourceMetrics {
@@ -32,5 +32,12 @@ describe("non-finite values in a roll-up", () => {
     assert.deepEqual(metrics[0].sum!.dataPoints.map((p) => p.attributes![0].value.stringValue), ["user"]);
     assert.equal(metrics[1].gauge!.dataPoints[0].timeUnixNano, "5", "the count's time is the latest time summed");
     assert.equal(outcome.nonfinite, 1);
+  });
+  it("leave no metric when every value of it is non-finite (Go writes a metric only for points it summed)", () => {
+    const { resourceMetrics: out, outcome } = applyDecisions([proc("a", NaN, Infinity), proc("b", 1, 2)], [roll, roll], { rollup: parseRollup(PROCESS_ROLLUP_TEXT) });
+    assert.deepEqual(out[0].scopeMetrics[0].metrics.map((m) => [m.name, points(m).length]), [["process.cpu.time", 2], ["nrdot.rollup.count", 1]]);
+    const alone = applyDecisions([proc("a", NaN, Infinity)], [roll], { rollup: parseRollup(PROCESS_ROLLUP_TEXT) }).resourceMetrics[0];
+    assert.deepEqual(alone.scopeMetrics[0].metrics.map((m) => m.name), ["nrdot.rollup.count"], "not a metric without points");
+    assert.equal(outcome.nonfinite, 2);
   });
 });

@@ -64,6 +64,12 @@ describe("applying a declared roll-up", () => {
     assert.deepEqual(out[0].scopeMetrics[0].metrics[1], { name: "rows", unit: "{process}", gauge: { dataPoints: [{ timeUnixNano: T, asInt: "2" }] } });
   });
 
+  it("writes a roll-up point as Go does: attributes, times and value, not the first member's flags or exemplars", () => {
+    const withExtras = (v: number): Metric => ({ name: "g", gauge: { dataPoints: [{ timeUnixNano: T, asInt: String(v), flags: 1, exemplars: [{ asInt: "9" }] }] } });
+    const { resourceMetrics: out } = applyDecisions([res({}, [withExtras(1)]), res({}, [withExtras(2)])], rollupAll(2), { rollup: parseRollup("") });
+    assert.deepEqual(out[0].scopeMetrics[0].metrics[0].gauge!.dataPoints, [{ timeUnixNano: T, asInt: "3" }]);
+  });
+
   it("writes the score only to the configured attribute", () => {
     const rollup = parseRollup(PROCESS_ROLLUP_TEXT);
     const keep: Decision[] = [{ action: "keep", tier: "important", score: 0.75 }];
