@@ -132,34 +132,21 @@ func summarize(md pmetric.Metrics) []string {
 	return out
 }
 
-// rollupCount is the count data point of a roll-up (or its count attribute, before ABI v2).
+// rollupCount is the count data point of a roll-up: an int gauge (abi.md, "nrdot_rollup"); ""
+// for a resource without one.
 func rollupCount(rm pmetric.ResourceMetrics) string {
 	sms := rm.ScopeMetrics()
 	for s := 0; s < sms.Len(); s++ {
 		ms := sms.At(s).Metrics()
 		for m := 0; m < ms.Len(); m++ {
-			if ms.At(m).Name() != "nrdot.rollup.count" {
-				continue
-			}
-			var dps pmetric.NumberDataPointSlice
-			switch ms.At(m).Type() {
-			case pmetric.MetricTypeGauge:
-				dps = ms.At(m).Gauge().DataPoints()
-			case pmetric.MetricTypeSum:
-				dps = ms.At(m).Sum().DataPoints()
-			default:
-				continue
-			}
-			if dps.Len() > 0 {
-				if dps.At(0).ValueType() == pmetric.NumberDataPointValueTypeInt {
+			if ms.At(m).Name() == attrRollupCount && ms.At(m).Type() == pmetric.MetricTypeGauge {
+				if dps := ms.At(m).Gauge().DataPoints(); dps.Len() > 0 {
 					return strconv.FormatInt(dps.At(0).IntValue(), 10)
 				}
-				return strconv.FormatFloat(dps.At(0).DoubleValue(), 'f', -1, 64)
 			}
 		}
 	}
-	c, _ := attrStr(rm, "nrdot.rollup.count")
-	return c
+	return ""
 }
 
 // exactTotal is a metric's total over a batch: int points summed exactly, double points in order
