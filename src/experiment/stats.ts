@@ -11,8 +11,6 @@
 
 import { rng } from "../rng.ts";
 
-export { rng };
-
 export interface TestOptions {
   alpha: number;
   seed: number;

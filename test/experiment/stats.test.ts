@@ -4,7 +4,8 @@
 // binomial interval.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { clopperPearson, cohenDz, interval, minP, power, pMet, pViolated, rankBiserial, rng, signFlip } from "../../src/experiment/stats.ts";
+import { clopperPearson, cohenDz, interval, minP, power, pMet, pViolated, rankBiserial, signFlip } from "../../src/experiment/stats.ts";
+import { rng } from "../../src/rng.ts";
 
 /** laplace is a heavy-tailed symmetric draw (not normal), scale 1 */
 const laplace = (r: () => number) => { const u = r() - 0.5; return -Math.sign(u) * Math.log(1 - 2 * Math.abs(u)); };
