@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"go.opentelemetry.io/collector/component"
@@ -23,16 +22,11 @@ type stateLock struct {
 	f    *os.File
 }
 
-func lockPath(dir string, id component.ID) string {
-	name := strings.NewReplacer("/", "_", "\\", "_", ":", "_").Replace(id.String()) + ".lock"
-	return filepath.Join(dir, name)
-}
-
 // lockStateDirectory takes the processor's lock in dir without waiting. It returns an error
 // wrapping errStateLocked when another process holds it, and another error when the lock file
 // cannot be created (the caller then goes on without it, as with any unusable state directory).
 func lockStateDirectory(dir string, id component.ID) (*stateLock, error) {
-	path := lockPath(dir, id)
+	path := processorFile(dir, id, ".lock")
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("state directory %s: %w", dir, err)
 	}

@@ -36,8 +36,13 @@ type stateFile struct {
 }
 
 func newStateFile(dir string, id component.ID) *stateFile {
-	name := strings.NewReplacer("/", "_", "\\", "_", ":", "_").Replace(id.String()) + ".state"
-	return &stateFile{dir: dir, path: filepath.Join(dir, name)}
+	return &stateFile{dir: dir, path: processorFile(dir, id, ".state")}
+}
+
+// processorFile is the path of one processor's file in the state directory: its component id,
+// made a file name, with ext.
+func processorFile(dir string, id component.ID, ext string) string {
+	return filepath.Join(dir, strings.NewReplacer("/", "_", "\\", "_", ":", "_").Replace(id.String())+ext)
 }
 
 func encodeState(snap []byte) []byte {
