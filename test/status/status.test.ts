@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parseText, quantile, sum } from "../../src/status/prom.ts";
-import type { Status } from "../../src/status/summary.ts";
+import { summarize, type Status } from "../../src/status/summary.ts";
 import { run } from "../cli/run.ts";
 import { freePort } from "../e2e/collector.ts";
 import { startLiveAgent, type LiveAgent } from "./live.ts";
@@ -24,6 +24,18 @@ describe("prometheus text", () => {
     assert.equal(s.samples[2].value, Infinity);
     assert.ok(Number.isNaN(s.samples[3].value));
     assert.throws(() => parseText("ok 1\nbad{x=1} 2"), /line 2/);
+  });
+
+  it("between reads, a counter that went down (the collector restarted) counts from zero", () => {
+    const scrape = (incoming: number, outgoing: number) => parseText([
+      `otelcol_processor_incoming_items{processor="wasm/optimize"} ${incoming}`,
+      `otelcol_processor_outgoing_items{processor="wasm/optimize"} ${outgoing}`,
+    ].join("\n"));
+    const o = { endpoint: "e", processor: "wasm/optimize", price: 0.3 };
+    const s = summarize(scrape(600, 150), scrape(1000, 400), 60, o);
+    assert.deepEqual([s.pointsIn, s.pointsOut, s.pointsInPerMinute], [600, 150, 600]);
+    const t = summarize(scrape(1600, 500), scrape(1000, 400), 60, o);
+    assert.deepEqual([t.pointsIn, t.pointsOut], [600, 100]);
   });
 
   it("estimates quantiles as histogram_quantile does", () => {
