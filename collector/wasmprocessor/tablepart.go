@@ -45,6 +45,7 @@ func (t *tablePart) readRows(b *tableBuilder, rms pmetric.ResourceMetricsSlice, 
 		t.colBlocks[s] = t.colBlocks[s][:0]
 	}
 	t.found = resize(t.found, nStr)
+	t.groupVals = resize(t.groupVals, len(b.rollup.group))
 	rows, withPoints := rms.Len(), len(b.cols.metrics) > 0
 	// Row by row, so each resource is visited once while it is in cache.
 	for r := from; r < to; r++ {
@@ -149,7 +150,6 @@ func (t *tablePart) readAttrs(b *tableBuilder, attrs pcommon.Map, row, rows int)
 		b.offsets[s*(rows+1)+row] = uint32(len(t.colBlocks[s]))
 		t.found[s] = false
 	}
-	t.groupVals = resize(t.groupVals, len(b.rollup.group))
 	clear(t.groupVals)
 	i := 0
 	attrs.Range(func(k string, v pcommon.Value) bool {
