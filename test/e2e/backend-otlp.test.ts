@@ -14,15 +14,16 @@
 // stay exact; doubles may differ in the last bits), so the tolerance is 1e-9 relative.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run as cli } from "../cli/run.ts";
 import type { Running } from "../../src/collector.ts";
-import { freePort, requireBuilt, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { pointValue, resourceAttr } from "../../src/host/index.ts";
+import { freePort, readBatches, requireBuilt, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
 import { startWorkload, type Workload } from "./workload.ts";
 
-interface Point { t: number; metric: string; value: number; id: string; attrs: Map<string, string>; exe: unknown }
+interface Point { t: number; metric: string; value: number; id: string; attrs: Map<string, string>; exe: string | undefined }
 interface Interval { cpu: number; mem: number; resources: number; other: Map<string, number> }
 
 /** Counters the test's profile turns on besides the default ones. */
@@ -32,22 +33,17 @@ const METRICS = new Set(["process.cpu.time", "process.memory.usage", "process.di
 /** read returns the points of METRICS in an OTLP/JSON lines file. */
 function read(file: string): Point[] {
   const out: Point[] = [];
-  if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    let doc: any;
-    try { doc = JSON.parse(line); } catch { continue; } // the last line may be half written
-    for (const rm of doc.resourceMetrics ?? []) {
-      const attrs = new Map<string, string>((rm.resource?.attributes ?? []).map((a: any) => [a.key, JSON.stringify(a.value)]));
+  for (const b of readBatches(file)) {
+    for (const rm of b.resourceMetrics) {
+      const attrs = new Map<string, string>((rm.resource?.attributes ?? []).map((a) => [a.key, JSON.stringify(a.value)]));
       // A process is known by the scraper's attributes (a pid the kernel reuses is another
       // process); what the optimizer adds must then be the same in every scrape.
       const id = [...attrs].filter(([k]) => k.startsWith("process.")).sort().map(([k, v]) => `${k}=${v}`).join(",");
-      const exe = JSON.parse(attrs.get("process.executable.name") ?? "null")?.stringValue;
+      const exe = resourceAttr(rm, "process.executable.name");
       for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
         if (!METRICS.has(m.name)) continue;
         for (const dp of m.sum?.dataPoints ?? []) {
-          const value = dp.asInt !== undefined ? Number(dp.asInt) : dp.asDouble ?? 0;
-          out.push({ t: Number(BigInt(dp.timeUnixNano) / 1_000_000n), metric: m.name, value, id, attrs, exe });
+          out.push({ t: Number(BigInt(dp.timeUnixNano ?? 0) / 1_000_000n), metric: m.name, value: pointValue(dp), id, attrs, exe });
         }
       }
     }
@@ -178,7 +174,7 @@ exporters:
       }
       assert.deepEqual([...changing].map(([k, ids]) => `${k} (${ids.size} resources, e.g. ${[...ids][0].slice(0, 200)})`), [],
         "resource attributes that change from scrape to scrape: each value makes a new time series in the backend");
-      const burners = new Set(opt.filter((p) => p.metric === "process.cpu.time" && p.value > 0 && typeof p.exe === "string").map((p) => p.exe as string));
+      const burners = new Set(opt.filter((p) => p.metric === "process.cpu.time" && p.value > 0).map((p) => p.exe));
       for (const n of workload.burnerNames) assert.ok(burners.has(n), `${n} is kept with CPU time in the optimized stream`);
     } finally {
       workload.stop();

@@ -1,6 +1,7 @@
 // Helpers for end-to-end tests that run the real built collector (bin/nrdot-collector).
 import { spawn, type ChildProcess } from "node:child_process";
 import { startCollector as start, type Running } from "../../src/collector.ts";
+import { parseMetricsJsonl, type MetricsData } from "../../src/host/index.ts";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
@@ -40,25 +41,32 @@ export interface Resource {
   metricNames: string[];
 }
 
+/**
+ * readBatches reads the file exporter's OTLP/JSON lines as far as they are written: nothing when
+ * the file is not there yet, and a line that does not parse (still being written) skipped.
+ */
+export function readBatches(path: string): MetricsData[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8").split("\n").flatMap((line) => {
+    try {
+      return parseMetricsJsonl(line, path);
+    } catch {
+      return []; // the last line may still be being written
+    }
+  });
+}
+
 /** Reads the file exporter's OTLP/JSON lines into resources. */
 export function readResources(path: string): Resource[] {
-  if (!existsSync(path)) return [];
   const out: Resource[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    let doc: any;
-    try {
-      doc = JSON.parse(line);
-    } catch {
-      continue; // the last line may still be being written
-    }
-    for (const rm of doc.resourceMetrics ?? []) {
+  for (const b of readBatches(path)) {
+    for (const rm of b.resourceMetrics) {
       const attrs: Record<string, unknown> = {};
       for (const kv of rm.resource?.attributes ?? []) {
         const v = kv.value ?? {};
         attrs[kv.key] = v.stringValue ?? v.doubleValue ?? (v.intValue !== undefined ? Number(v.intValue) : v.boolValue);
       }
-      const metricNames = (rm.scopeMetrics ?? []).flatMap((sm: any) => (sm.metrics ?? []).map((m: any) => m.name));
+      const metricNames = (rm.scopeMetrics ?? []).flatMap((sm) => (sm.metrics ?? []).map((m) => m.name));
       out.push({ attrs, metricNames });
     }
   }

@@ -3,10 +3,11 @@
 // totals equal the unoptimized ones; every resource carries a tier; state reaches the state_directory.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, requireBuilt, repoRoot, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { pointValue, resourceAttr } from "../../src/host/index.ts";
+import { freePort, readBatches, requireBuilt, repoRoot, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
 import { startWorkload } from "./workload.ts";
 
 interface Totals { cpu: number; mem: number; resources: number; untiered: number }
@@ -18,17 +19,14 @@ interface Totals { cpu: number; mem: number; resources: number; untiered: number
  */
 function seriesAttributes(file: string): { perScrape: number; counts: unknown[]; others: number } {
   const out = { perScrape: 0, counts: [] as unknown[], others: 0 };
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    let doc: any;
-    try { doc = JSON.parse(line); } catch { continue; }
-    for (const rm of doc.resourceMetrics ?? []) {
-      const attrs: any[] = rm.resource?.attributes ?? [];
+  for (const b of readBatches(file)) {
+    for (const rm of b.resourceMetrics) {
+      const attrs = rm.resource?.attributes ?? [];
       if (attrs.some((a) => a.key === "nrdot.score" || a.key === "nrdot.rollup.count")) out.perScrape++;
       if (!attrs.some((a) => a.key === "nrdot.rollup" && a.value?.boolValue === true)) continue;
       out.others++;
       for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
-        if (m.name === "nrdot.rollup.count") out.counts.push(...(m.gauge?.dataPoints ?? []).map((dp: any) => dp.asInt));
+        if (m.name === "nrdot.rollup.count") out.counts.push(...(m.gauge?.dataPoints ?? []).map((dp) => dp.asInt));
       }
     }
   }
@@ -40,18 +38,13 @@ interface Point { t: number; metric: string; value: number; tiered: boolean }
 /** points reads the process.cpu.time and process.memory.usage points of an OTLP/JSON lines file. */
 function points(file: string): Point[] {
   const out: Point[] = [];
-  if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    let doc: any;
-    try { doc = JSON.parse(line); } catch { continue; } // the last line may be half written
-    for (const rm of doc.resourceMetrics ?? []) {
-      const tiered = (rm.resource?.attributes ?? []).some((a: any) => a.key === "nrdot.tier");
+  for (const b of readBatches(file)) {
+    for (const rm of b.resourceMetrics) {
+      const tiered = resourceAttr(rm, "nrdot.tier") !== undefined;
       for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
         if (m.name !== "process.memory.usage" && m.name !== "process.cpu.time") continue;
         for (const dp of m.sum?.dataPoints ?? []) {
-          const value = dp.asInt !== undefined ? Number(dp.asInt) : dp.asDouble ?? 0;
-          out.push({ t: Number(BigInt(dp.timeUnixNano) / 1_000_000n), metric: m.name, value, tiered });
+          out.push({ t: Number(BigInt(dp.timeUnixNano ?? 0) / 1_000_000n), metric: m.name, value: pointValue(dp), tiered });
         }
       }
     }

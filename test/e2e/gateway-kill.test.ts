@@ -11,14 +11,15 @@
 // contract, so duplicates are counted and reported, losses fail the test.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse } from "yaml";
 import { main } from "../../src/cli.ts";
 import type { Running } from "../../src/collector.ts";
-import { freePort, requireBuilt, startCollector, stopCollector, waitFor } from "./collector.ts";
+import { pointValue, points } from "../../src/host/index.ts";
+import { freePort, readBatches, requireBuilt, startCollector, stopCollector, waitFor } from "./collector.ts";
 
 const TIERS = ["critical", "standard", "sampled"];
 const PER_REQUEST = 6; // two resources of each tier, one point each
@@ -37,15 +38,9 @@ function request(n: number): string {
 /** sinkCounts counts each point of nrdot.test.seq in the sink's file. */
 function sinkCounts(file: string): Map<number, number> {
   const out = new Map<number, number>();
-  if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    let doc: any;
-    try { doc = JSON.parse(line); } catch { continue; } // a line still being written
-    for (const rm of doc.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
-      if (m.name !== "nrdot.test.seq") continue;
-      for (const dp of m.gauge?.dataPoints ?? []) out.set(Number(dp.asInt), (out.get(Number(dp.asInt)) ?? 0) + 1);
-    }
+  for (const b of readBatches(file)) for (const rm of b.resourceMetrics) for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
+    if (m.name !== "nrdot.test.seq") continue;
+    for (const dp of points(m)) out.set(pointValue(dp), (out.get(pointValue(dp)) ?? 0) + 1);
   }
   return out;
 }
