@@ -129,6 +129,16 @@ export function points(m: Metric): NumberDataPoint[] {
   return m.sum?.dataPoints ?? m.gauge?.dataPoints ?? [];
 }
 
+/** earliestTime is the earliest set point timestamp in a batch (0 when it has none). */
+export function earliestTime(batch: MetricsData | undefined): bigint {
+  let min: bigint | undefined;
+  for (const rm of batch?.resourceMetrics ?? []) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) for (const dp of points(m)) {
+    const t = BigInt(dp.timeUnixNano ?? 0);
+    if (t > 0n && (min === undefined || t < min)) min = t;
+  }
+  return min ?? 0n;
+}
+
 /**
  * toRow reduces one resource to the declared columns: its attributes (the first of a repeated
  * key), and each declared metric's sum and gauge points reduced as the column says

@@ -4,7 +4,7 @@
 import { gzipSync } from "node:zlib";
 import { attributeSetKey } from "./apply.ts";
 import { encodeMetricsProto } from "./otlp-proto.ts";
-import { pointValue, points, valueString, type MetricsData, type NumberDataPoint, type ResourceMetrics } from "./otlp.ts";
+import { earliestTime, pointValue, points, valueString, type MetricsData, type NumberDataPoint, type ResourceMetrics } from "./otlp.ts";
 
 /** resourceAttr is a resource attribute as a string, or undefined. */
 export function resourceAttr(rm: ResourceMetrics, key: string): string | undefined {
@@ -74,15 +74,6 @@ const zero = (): Totals => ({ cpu: 0, cpuMagnitude: 0, cpuTerms: 0, memory: 0n, 
 /** memoryOf is a Totals' memory as one number. */
 export const memoryOf = (t: Totals): number => Number(t.memory) + t.memoryDouble;
 
-function minTime(d: MetricsData | undefined): bigint {
-  let min: bigint | undefined;
-  for (const rm of d?.resourceMetrics ?? []) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) for (const dp of points(m)) {
-    const t = BigInt(dp.timeUnixNano ?? 0);
-    if (t > 0n && (min === undefined || t < min)) min = t;
-  }
-  return min ?? 0n;
-}
-
 /**
  * intervalTotals is what each host used in each interval (one batch each), read from the stream
  * itself, whatever its temporality:
@@ -100,7 +91,7 @@ function minTime(d: MetricsData | undefined): bigint {
  */
 export function intervalTotals(batches: readonly MetricsData[]): Map<string, Totals>[] {
   const last = new Map<string, number>();
-  const first = minTime(batches[0]);
+  const first = earliestTime(batches[0]);
   return batches.map((b) => {
     const out = new Map<string, Totals>();
     for (const rm of b.resourceMetrics) {

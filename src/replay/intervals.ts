@@ -2,10 +2,10 @@
 // split batches, so each output resource is placed by its points' timestamps, which all come from
 // one scrape (one line of the recording). The rolled-up `other` carries the latest timestamp of
 // its members, which is also one of that scrape's.
-import type { MetricsData, ResourceMetrics } from "../host/otlp.ts";
+import { points, type MetricsData, type ResourceMetrics } from "../host/otlp.ts";
 
 function* times(rm: ResourceMetrics): Generator<string> {
-  for (const sm of rm.scopeMetrics) for (const m of sm.metrics) for (const dp of (m.sum ?? m.gauge)?.dataPoints ?? []) if (dp.timeUnixNano) yield dp.timeUnixNano;
+  for (const sm of rm.scopeMetrics) for (const m of sm.metrics) for (const dp of points(m)) if (dp.timeUnixNano) yield dp.timeUnixNano;
 }
 
 export function alignToInput(input: MetricsData[], output: MetricsData[]): MetricsData[] {

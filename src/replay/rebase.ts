@@ -10,8 +10,7 @@
 // the collector started up to the time it took to say it is ready earlier (well under a second
 // to a few seconds), so a process that started that little before the first scrape counts as new
 // in replay and not in simulate. Both agree on every process born after the first scrape.
-import type { MetricsData, Metric, NumberDataPoint } from "../host/otlp.ts";
-import { earliestTime } from "../simulate/delta.ts";
+import { earliestTime, type MetricsData, type Metric, type NumberDataPoint } from "../host/otlp.ts";
 
 type Point = Pick<NumberDataPoint, "timeUnixNano" | "startTimeUnixNano">;
 
@@ -46,6 +45,6 @@ export function shift(batches: readonly MetricsData[], by: bigint): MetricsData[
  * nanoseconds), the earliest moment the collector can be sure to have started by.
  */
 export function rebaseOffset(recording: readonly MetricsData[], at: bigint): bigint {
-  const first = recording.length > 0 ? earliestTime(recording[0]) : 0n;
+  const first = earliestTime(recording[0]);
   return first === 0n ? 0n : at - first;
 }

@@ -13,7 +13,7 @@
 // max_staleness is not modelled: it forgets a series unseen for that long by the wall clock, and a
 // process's series keeps its identity (start time included) only while it runs.
 import { attributeSetKey } from "../host/apply.ts";
-import type { MetricsData, NumberDataPoint, ResourceMetrics } from "../host/otlp.ts";
+import { earliestTime, type MetricsData, type NumberDataPoint, type ResourceMetrics } from "../host/otlp.ts";
 
 export type InitialValue = "auto" | "keep" | "drop";
 export const INITIAL_VALUES: readonly InitialValue[] = ["auto", "keep", "drop"];
@@ -95,19 +95,6 @@ export class CumulativeToDelta {
     if (double < prev.double!) return [];
     return [{ ...dp, startTimeUnixNano: prev.t, asDouble: double - prev.double! }];
   }
-}
-
-/** earliestTime is the earliest point timestamp in a batch (0 when it has none). */
-export function earliestTime(batch: MetricsData): bigint {
-  let min: bigint | undefined;
-  for (const rm of batch.resourceMetrics) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) {
-    for (const dp of (m.sum ?? m.gauge)?.dataPoints ?? []) {
-      if (dp.timeUnixNano === undefined) continue;
-      const t = BigInt(dp.timeUnixNano);
-      if (t > 0n && (min === undefined || t < min)) min = t;
-    }
-  }
-  return min ?? 0n;
 }
 
 /** MetricFilter is the processor's include or exclude: names (strict or regexp) and metric types. */

@@ -1,8 +1,7 @@
 // What simulate and replay report about a recording and its optimized output. Everything is
 // measured against the recording as recorded (cumulative counters and all), never against the
 // run's own delta conversion of it: what a conversion loses shows as an error.
-import type { MetricsData } from "../host/otlp.ts";
-import { earliestTime } from "./delta.ts";
+import { earliestTime, type MetricsData } from "../host/otlp.ts";
 import { compareTotals, cost, countPoints, resourceAttr, seriesPerProcess, type Cost, type IntervalComparison } from "../host/totals.ts";
 
 export interface IntervalReport extends IntervalComparison { pointsIn: number; pointsOut: number; resourcesIn: number; resourcesOut: number }
