@@ -8,9 +8,11 @@
 // - copies: the CLI's output verbatim, read by kustomize's configMapGenerator;
 // - embeds: one key of a hand-written file (the Helm chart's alternateConfig, the operator's
 //   spec.config) set to the generated config; the rest of that file, comments included, is kept.
-//   The operator takes the config as an object and its args as a map (no repeated --config), so
-//   the container overrides that the other manifests pass as --config flags are applied to its
-//   copy instead (CONTAINER_OVERRIDES, the same values).
+//   The container overrides (CONTAINER_OVERRIDES) go where each manifest takes them: the Helm
+//   chart's agent gets them as --config=yaml: args (command.extraArgs); the operator takes the
+//   config as an object and its args as a map (no repeated --config), so they are applied to its
+//   copy. (base/agent/daemonset.yaml passes the same values as --config flags, by hand;
+//   deploy/kubernetes/validate checks every manifest's effective config.)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,7 +26,7 @@ type Which = "agent" | "gateway";
 interface Gen { profile: string; backend: "newrelic" | "file" }
 
 /** What the agent's and the gateway's containers override in a generated config. */
-export const CONTAINER_OVERRIDES: Record<Which, [string[], unknown][]> = {
+const CONTAINER_OVERRIDES: Record<Which, [string[], unknown][]> = {
   agent: [
     [["receivers", "host_metrics", "root_path"], "/hostfs"],
     [["extensions", "health_check", "endpoint"], "0.0.0.0:13133"],
@@ -49,12 +51,18 @@ const COPIES: { path: string; gen: Gen; which: Which }[] = [
   { path: `${K}/overlays/local/config/gateway.yaml`, gen: { profile: "balanced", backend: "file" }, which: "gateway" },
 ];
 
-const EMBEDS: { path: string; key: string[]; gen: Gen; which: Which; overrides: boolean }[] = [
-  { path: `${K}/helm/agent-values.yaml`, key: ["alternateConfig"], gen: { profile: "balanced", backend: "newrelic" }, which: "agent", overrides: false },
-  { path: `${K}/helm/gateway-values.yaml`, key: ["alternateConfig"], gen: { profile: "balanced", backend: "newrelic" }, which: "gateway", overrides: false },
-  { path: `${K}/operator/agent.yaml`, key: ["spec", "config"], gen: { profile: "balanced", backend: "newrelic" }, which: "agent", overrides: true },
-  { path: `${K}/operator/gateway.yaml`, key: ["spec", "config"], gen: { profile: "balanced", backend: "newrelic" }, which: "gateway", overrides: true },
+// overrides: "config" applies CONTAINER_OVERRIDES to the embedded config; a key writes them there
+// as --config=yaml: args; none: the manifest sets them through the environment (the Helm gateway's
+// extraEnvs NRDOT_HEALTH_ENDPOINT and NRDOT_TELEMETRY_PORT).
+const EMBEDS: { path: string; key: string[]; gen: Gen; which: Which; overrides?: "config" | string[] }[] = [
+  { path: `${K}/helm/agent-values.yaml`, key: ["alternateConfig"], gen: { profile: "balanced", backend: "newrelic" }, which: "agent", overrides: ["command", "extraArgs"] },
+  { path: `${K}/helm/gateway-values.yaml`, key: ["alternateConfig"], gen: { profile: "balanced", backend: "newrelic" }, which: "gateway" },
+  { path: `${K}/operator/agent.yaml`, key: ["spec", "config"], gen: { profile: "balanced", backend: "newrelic" }, which: "agent", overrides: "config" },
+  { path: `${K}/operator/gateway.yaml`, key: ["spec", "config"], gen: { profile: "balanced", backend: "newrelic" }, which: "gateway", overrides: "config" },
 ];
+
+/** An override as a --config=yaml: arg in JSON, without ": " (the chart renders each arg unquoted). */
+const overrideArg = ([path, value]: [string[], unknown]) => `--config=yaml:${JSON.stringify({ [path.join("::")]: value })}`;
 
 function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
   let cur = obj;
@@ -96,9 +104,14 @@ function main(): number {
     for (const c of COPIES) put(c.path, generate(tmp, c.gen)[c.which]);
     for (const e of EMBEDS) {
       const config = parse(generate(tmp, e.gen)[e.which]) as Record<string, unknown>;
-      if (e.overrides) for (const [path, value] of CONTAINER_OVERRIDES[e.which]) setPath(config, path, value);
+      if (e.overrides === "config") for (const [path, value] of CONTAINER_OVERRIDES[e.which]) setPath(config, path, value);
       const doc = parseDocument(readFileSync(join(ROOT, e.path), "utf8"));
       doc.setIn(e.key, doc.createNode(config));
+      if (Array.isArray(e.overrides)) {
+        const args = doc.createNode(CONTAINER_OVERRIDES[e.which].map(overrideArg));
+        for (const a of args.items) a.type = "QUOTE_SINGLE"; // readable; the same strings plain
+        doc.setIn(e.overrides, args);
+      }
       put(e.path, doc.toString({ lineWidth: 0 }));
     }
   } finally {
