@@ -59,17 +59,13 @@ export function processStart(rm: ResourceMetrics): string | undefined {
 export interface Totals {
   /** CPU seconds: the increase of process.cpu.time over the interval */
   cpu: number;
-  /** the sum of |term| added into cpu, which bounds the rounding of the additions */
-  cpuMagnitude: number;
-  /** the number of terms added into cpu */
-  cpuTerms: number;
   /** bytes: the sum of process.memory.usage (int points exact) */
   memory: bigint;
   /** the part of memory in double points, if any */
   memoryDouble: number;
 }
 
-const zero = (): Totals => ({ cpu: 0, cpuMagnitude: 0, cpuTerms: 0, memory: 0n, memoryDouble: 0 });
+const zero = (): Totals => ({ cpu: 0, memory: 0n, memoryDouble: 0 });
 
 /** memoryOf is a Totals' memory as one number. */
 export const memoryOf = (t: Totals): number => Number(t.memory) + t.memoryDouble;
@@ -108,10 +104,7 @@ export function intervalTotals(batches: readonly MetricsData[]): Map<string, Tot
         }
         if (m.name !== CPU_METRIC) continue;
         for (const dp of points(m)) {
-          const v = increase(m.sum?.aggregationTemporality === AGGREGATION_CUMULATIVE, `${id}|${attributeSetKey(dp.attributes)}`, dp, first, last);
-          t.cpu += v;
-          t.cpuMagnitude += Math.abs(v);
-          t.cpuTerms++;
+          t.cpu += increase(m.sum?.aggregationTemporality === AGGREGATION_CUMULATIVE, `${id}|${attributeSetKey(dp.attributes)}`, dp, first, last);
         }
       }
     }
