@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { UserError } from "./errors.ts";
-import { parseMetricsJsonl, type MetricsData } from "./host/index.ts";
+import { points, type MetricsData } from "./host/index.ts";
 
 export interface Io {
   stdout: { write(s: string): unknown };
@@ -79,16 +79,17 @@ export function checkOutputFile(file: string, flag: string): void {
 }
 
 /**
- * readRecording reads OTLP/JSON lines (the file exporter's format). A last line cut off (no
- * newline after it, not JSON: the writer was stopped mid-line) is reported through warn and
- * skipped; any other bad line, and a file without a single data point, is a UserError.
+ * readRecording reads OTLP/JSON lines (the file exporter's format), each line parsed once. A last
+ * line cut off (no newline after it, not JSON: the writer was stopped mid-line) is reported
+ * through warn and skipped; any other bad line, and a file without a single data point, is a
+ * UserError.
  */
 export function readRecording(file: string, warn: (s: string) => void): MetricsData[] {
   const hint = "record one with `nrdot record` (the collector's file exporter: OTLP/JSON lines)";
-  let text = readTextFile(file, "recording", "INPUT_NOT_FOUND", hint);
-  const lines = text.split("\n");
+  const lines = readTextFile(file, "recording", "INPUT_NOT_FOUND", hint).split("\n");
   const last = lines.length - 1; // after the final newline: "" when the file ends with one
   const bad = (i: number, why: string) => new UserError(`${file}:${i + 1}: ${why}`, "RECORDING_INVALID", hint);
+  const batches: MetricsData[] = [];
   for (const [i, line] of lines.entries()) {
     if (line.trim() === "") continue;
     let doc: any;
@@ -97,7 +98,6 @@ export function readRecording(file: string, warn: (s: string) => void): MetricsD
     } catch (e) {
       if (i === last) {
         warn(`nrdot: ${file}:${i + 1}: the last line is cut off (${line.length} characters, no newline after it): skipped\n`);
-        text = lines.slice(0, last).join("\n");
         break;
       }
       throw bad(i, `not JSON: ${(e as Error).message}`);
@@ -105,15 +105,11 @@ export function readRecording(file: string, warn: (s: string) => void): MetricsD
     if (typeof doc !== "object" || doc === null || Array.isArray(doc) || !Array.isArray(doc.resourceMetrics)) {
       throw bad(i, "not OTLP/JSON metrics: want an object with a resourceMetrics array");
     }
+    batches.push({ resourceMetrics: doc.resourceMetrics });
   }
-  let batches: MetricsData[];
-  try {
-    batches = parseMetricsJsonl(text, file);
-  } catch (e) {
-    throw new UserError((e as Error).message, "RECORDING_INVALID", hint);
+  // protojson leaves out empty lists: a resource or scope may come without its metrics.
+  if (!batches.some((b) => b.resourceMetrics.some((rm) => rm.scopeMetrics?.some((sm) => sm.metrics?.some((m) => points(m).length > 0))))) {
+    throw new UserError(`${file}: no OTLP metric data points in ${batches.length} line(s)`, "RECORDING_EMPTY", hint);
   }
-  const points = batches.reduce((n, b) => n + b.resourceMetrics.reduce((m, rm) => m + (rm.scopeMetrics ?? []).reduce((k, sm) => k + (sm.metrics ?? [])
-    .reduce((j, mt) => j + (mt.sum?.dataPoints?.length ?? 0) + (mt.gauge?.dataPoints?.length ?? 0), 0), 0), 0), 0);
-  if (points === 0) throw new UserError(`${file}: no OTLP metric data points in ${batches.length} line(s)`, "RECORDING_EMPTY", hint);
   return batches;
 }
