@@ -5,11 +5,11 @@ cd "$(dirname "$0")/.."
 export NRDOT_DATA_DIR=${NRDOT_DATA_DIR:-$PWD/data}
 export NRDOT_WASM_DIR=${NRDOT_WASM_DIR:-$PWD/build/wasm}
 config=${NRDOT_CONFIG:-configs/balanced/agent.yaml}
-# The optimizer degrades by memory pressure: live heap relative to Go's soft memory limit. Set it
-# to the memory_limiter's soft limit in the default config (limit 400 MiB − spike 50 MiB), so
-# every shedding level (0.6 .. 0.9 of it) comes before the memory_limiter refuses whole scrapes
-# (docs/operations/memory.md).
-export GOMEMLIMIT=${GOMEMLIMIT:-350MiB}
+# Go's soft memory limit: the config's memory_pressure_limit_mib, which generated configs set to
+# the memory_limiter's soft limit (limit_mib − spike_limit_mib), so the GC works harder before the
+# limiter refuses whole scrapes (docs/operations/memory.md); 350 MiB when the config does not say.
+soft=$(sed -n 's/^ *memory_pressure_limit_mib: *\([0-9][0-9]*\) *$/\1/p;T;q' "$config" 2>/dev/null || true)
+export GOMEMLIMIT=${GOMEMLIMIT:-${soft:-350}MiB}
 mkdir -p "$NRDOT_DATA_DIR"
 # One collector per data dir: a second one would share the output file and the state and queue
 # databases (whose own lock only makes it time out). The lock is held on fd 9, which the
