@@ -16,11 +16,13 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse as parseYaml } from "yaml";
+import { points, pointValue, valueString } from "../../src/host/otlp.ts";
+import { readBatches } from "../e2e/collector.ts";
 import { ensureEngine, type Engine } from "./engine.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
@@ -132,39 +134,15 @@ async function send(c: Collector, body: string): Promise<void> {
 
 // ---- output and telemetry --------------------------------------------------------------------
 
-interface OutResource { attrs: Record<string, unknown>; points: Record<string, number> }
+interface OutResource { attrs: Record<string, string>; points: Record<string, number> }
 
-function attrValue(v: any): unknown {
-  v ??= {};
-  return v.stringValue ?? v.boolValue ?? v.doubleValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined);
-}
-
-/** The file exporter's OTLP/JSON lines: each resource's attributes and, per metric, the sum of its points. */
+/** The file exporter's output: each resource's attributes (as strings) and, per metric, the sum of its points. */
 function readOutput(path: string): OutResource[] {
-  if (!existsSync(path)) return [];
-  const out: OutResource[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (!line.trim()) continue;
-    let doc: any;
-    try {
-      doc = JSON.parse(line);
-    } catch {
-      continue; // the last line may still be being written
-    }
-    for (const rm of doc.resourceMetrics ?? []) {
-      const attrs: Record<string, unknown> = {};
-      for (const kv of rm.resource?.attributes ?? []) attrs[kv.key] = attrValue(kv.value);
-      const points: Record<string, number> = {};
-      for (const sm of rm.scopeMetrics ?? []) {
-        for (const m of sm.metrics ?? []) {
-          const dps = m.sum?.dataPoints ?? m.gauge?.dataPoints ?? [];
-          points[m.name] = dps.reduce((s: number, dp: any) => s + Number(dp.asDouble ?? dp.asInt ?? 0), 0);
-        }
-      }
-      out.push({ attrs, points });
-    }
-  }
-  return out;
+  return readBatches(path).flatMap((b) => b.resourceMetrics.map((rm) => ({
+    attrs: Object.fromEntries((rm.resource?.attributes ?? []).map((kv) => [kv.key, valueString(kv.value)])),
+    points: Object.fromEntries((rm.scopeMetrics ?? []).flatMap((sm) => sm.metrics ?? [])
+      .map((m) => [m.name, points(m).reduce((sum, dp) => sum + pointValue(dp), 0)])),
+  })));
 }
 
 interface PhaseOutput { kept: string[]; other: OutResource }
@@ -174,8 +152,8 @@ async function phaseOutput(c: Collector, dataDir: string, phase: string): Promis
   const file = join(dataDir, "metrics.jsonl");
   return waitFor(`the optimized output of phase ${phase} in ${file}`, OUTPUT_MS, c, () => {
     const rs = readOutput(file).filter((r) => r.attrs["e2e.phase"] === phase);
-    const other = rs.find((r) => r.attrs["nrdot.rollup"] === true);
-    const kept = rs.filter((r) => r.attrs["nrdot.rollup"] !== true).map((r) => String(r.attrs["process.executable.name"]));
+    const other = rs.find((r) => r.attrs["nrdot.rollup"] === "true");
+    const kept = rs.filter((r) => r.attrs["nrdot.rollup"] !== "true").map((r) => r.attrs["process.executable.name"]);
     return other && kept.length > 0 ? { kept: [...new Set(kept)], other } : undefined;
   });
 }
