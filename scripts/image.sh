@@ -52,12 +52,13 @@ done
 install -m 0644 configs/balanced/agent.yaml "$root/etc/nrdot/agent.yaml"
 chmod -R a+rX "$root"
 
-# Every config in the image, with the overrides of the image's default command, must pass the
-# collector's validate (modules from the image's folder, a scratch data folder).
-overrides=(
-  "--config=yaml:extensions::health_check::endpoint: 0.0.0.0:13133"
-  "--config=yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 0.0.0.0, port: 8888}}}}]"
-)
+# Every config in the image, with the overrides of the image's default command (the yaml: sources
+# of the Containerfile's CMD), must pass the collector's validate (modules from the image's
+# folder, a scratch data folder).
+mapfile -t overrides < <(node -e '
+  const cf = require("fs").readFileSync("deploy/image/Containerfile", "utf8").replace(/\\\n/g, " ");
+  for (const a of JSON.parse(/^CMD\s+(\[.*\])\s*$/m.exec(cf)[1])) if (a.startsWith("--config=yaml:")) console.log(a);')
+((${#overrides[@]} > 0)) || { echo "image: no --config=yaml: overrides in deploy/image/Containerfile's CMD" >&2; exit 1; }
 for cfg in "$root/etc/nrdot/agent.yaml" "$root"/etc/nrdot/configs/*/*.yaml; do
   if ! out=$(NRDOT_WASM_DIR="$root/usr/lib/nrdot/wasm" NRDOT_DATA_DIR="$ctx/validate" NEW_RELIC_LICENSE_KEY=validate \
     "$collector" validate "--config=$cfg" "${overrides[@]}" 2>&1); then
