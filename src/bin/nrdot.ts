@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The nrdot command: the only file that touches the process (arguments, environment, working
 // folder, streams, exit code). Its compiled form, dist/bin/nrdot.js, is what package.json's bin
-// (src/bin/launch.mjs) runs; src/bin/nrdot.mjs runs it from the sources through tsx.
+// (nrdot.mjs) runs; src/bin/nrdot.mjs runs it from the sources through tsx.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Listing, main as Main } from "../cli.ts";
