@@ -22,6 +22,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -29,7 +30,6 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
-	"sigs.k8s.io/yaml"
 )
 
 var kubeDir = filepath.Join(repoRoot, "deploy", "kubernetes")
@@ -625,38 +625,23 @@ func checkGateway(t *testing.T, r *rendered, sts *appsv1.StatefulSet, gateway *w
 		t.Fatalf("%s: want one PodDisruptionBudget, got %d", what, len(r.pdbs))
 	}
 	pdb := r.pdbs[0]
-	sel, err := metav1LabelSelector(pdb)
+	sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
 	if err != nil || !sel.Matches(podLabels) {
 		t.Errorf("PodDisruptionBudget/%s does not select the gateway pods (%v)", pdb.Name, err)
 	}
 }
 
-func metav1LabelSelector(pdb *policyv1.PodDisruptionBudget) (labels.Selector, error) {
-	if pdb.Spec.Selector == nil {
-		return nil, fmt.Errorf("no selector")
-	}
-	return labels.SelectorFromSet(pdb.Spec.Selector.MatchLabels), nil
-}
-
 // TestConfigsAreFresh: the checked-in configs are what the CLI generates now.
 func TestConfigsAreFresh(t *testing.T) {
-	cmd := exec.Command("node", "--import", "tsx", "scripts/deploy-configs.ts", "--check")
-	cmd.Dir = repoRoot
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("scripts/deploy-configs.ts --check: %v\n%s", err, out)
-	}
+	checkFresh(t, "scripts/deploy-configs.ts")
 }
 
-// yamlToJSON is shared by the chart and operator checks.
-func yamlToJSON(t *testing.T, p string) []byte {
+// checkFresh runs a generator script with --check: it fails when a file it writes is stale.
+func checkFresh(t *testing.T, script string) {
 	t.Helper()
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
+	cmd := exec.Command("node", "--import", "tsx", script, "--check")
+	cmd.Dir = repoRoot
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("%s --check: %v\n%s", script, err, out)
 	}
-	j, err := yaml.YAMLToJSON(data)
-	if err != nil {
-		t.Fatalf("%s: %v", rel(p), err)
-	}
-	return j
 }

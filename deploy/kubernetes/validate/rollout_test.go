@@ -453,11 +453,7 @@ func TestFlaggerObjects(t *testing.T) {
 // TestRolloutFilesAreFresh: the checked-in rollout and canary files are what scripts/canary.ts
 // writes now (from the spec and from base/agent/daemonset.yaml).
 func TestRolloutFilesAreFresh(t *testing.T) {
-	cmd := exec.Command("node", "--import", "tsx", "scripts/canary.ts", "--check")
-	cmd.Dir = repoRoot
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("scripts/canary.ts --check: %v\n%s", err, out)
-	}
+	checkFresh(t, "scripts/canary.ts")
 }
 
 // TestFlaggerQueriesParse: where promtool is installed, each MetricTemplate's query, rendered as
