@@ -22,6 +22,8 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse as parseYaml } from "yaml";
 import { points, pointValue, valueString } from "../../src/host/otlp.ts";
+import { parseText, sum, type Scrape } from "../../src/status/prom.ts";
+import { M } from "../../src/status/telemetry.ts";
 import { readBatches } from "../e2e/collector.ts";
 import { ensureEngine, type Engine } from "./engine.ts";
 
@@ -69,6 +71,9 @@ service:
     metrics/ingest:
       receivers: [otlp]
 `;
+
+/** The receiver's accepted points (not among src/status/telemetry.ts's names, which nrdot status reads). */
+const ACCEPTED = "otelcol_receiver_accepted_metric_points";
 
 const BUSY = "nrdot-e2e-busy";
 const QUIET = "nrdot-e2e-quiet";
@@ -158,23 +163,11 @@ async function phaseOutput(c: Collector, dataDir: string, phase: string): Promis
   });
 }
 
-/** The sum of a metric's samples on :8888, over the series whose labels contain `labels`;
- *  `name` is matched with whatever suffixes the Prometheus exporter adds (_total, a unit). */
-function promSum(text: string, name: string, labels = ""): number | undefined {
-  let sum: number | undefined;
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m || !(m[1] === name || m[1].startsWith(`${name}_`)) || m[1].endsWith("_bucket") || m[1].endsWith("_count") && !name.endsWith("_count")) continue;
-    if (labels && !(m[2] ?? "").includes(labels)) continue;
-    sum = (sum ?? 0) + Number(m[3]);
-  }
-  return sum;
-}
-
-async function telemetry(c: Collector): Promise<string> {
+/** The :8888 telemetry, parsed (series names as exposed: src/status/telemetry.ts). */
+async function telemetry(c: Collector): Promise<Scrape> {
   const res = await fetch(`http://${c.host}:${c.port(8888)}/metrics`, { signal: AbortSignal.timeout(15_000) });
   assert.equal(res.status, 200, "the :8888 telemetry endpoint");
-  return res.text();
+  return parseText(await res.text());
 }
 
 async function waitFor<T>(what: string, timeoutMs: number, c: Collector | undefined, fn: () => T | undefined | Promise<T | undefined>): Promise<T> {
@@ -320,23 +313,23 @@ describe(`the ${IMAGE} image under testcontainers`, { timeout: 900_000 }, () => 
     assert.ok(out.other.points["process.cpu.time"] > 0, "the roll-up keeps the quiet process's CPU");
 
     const sent = BATCHES * 2 * POINTS_PER_PROCESS;
+    const accepted = (t: Scrape) => sum(t, ACCEPTED, { receiver: "otlp" });
     const text = await waitFor("the :8888 telemetry to count every batch", OUTPUT_MS, first, async () => {
       const t = await telemetry(first);
-      return (promSum(t, "otelcol_receiver_accepted_metric_points", 'receiver="otlp"') ?? 0) >= sent &&
-        (promSum(t, "otelcol_processor_wasm_rows_in") ?? 0) >= BATCHES * 2 ? t : undefined;
+      return (accepted(t) ?? 0) >= sent && (sum(t, M.rowsIn) ?? 0) >= BATCHES * 2 ? t : undefined;
     });
-    const rowsIn = promSum(text, "otelcol_processor_wasm_rows_in");
-    const kept = promSum(text, "otelcol_processor_wasm_rows_kept");
-    const rolled = promSum(text, "otelcol_processor_wasm_rows_rolled_up");
-    const incoming = promSum(text, "otelcol_processor_incoming_items", 'processor="wasm/optimize"');
-    const outgoing = promSum(text, "otelcol_processor_outgoing_items", 'processor="wasm/optimize"');
-    console.log(`:8888: accepted ${promSum(text, "otelcol_receiver_accepted_metric_points", 'receiver="otlp"')} points over OTLP; ` +
+    const rowsIn = sum(text, M.rowsIn);
+    const kept = sum(text, M.rowsKept);
+    const rolled = sum(text, M.rowsRolledUp);
+    const incoming = sum(text, M.incoming, { processor: "wasm/optimize" });
+    const outgoing = sum(text, M.outgoing, { processor: "wasm/optimize" });
+    console.log(`:8888: accepted ${accepted(text)} points over OTLP; ` +
       `wasm/optimize rows in ${rowsIn}, kept ${kept}, rolled up ${rolled}; items in ${incoming}, out ${outgoing}`);
-    assert.equal(promSum(text, "otelcol_receiver_accepted_metric_points", 'receiver="otlp"'), sent);
+    assert.equal(accepted(text), sent);
     assert.equal(rowsIn, BATCHES * 2);
     assert.equal(kept, BATCHES);
     assert.equal(rolled, BATCHES);
-    assert.equal(promSum(text, "otelcol_processor_wasm_state_resets") ?? 0, 0, "no state reset on a fresh volume");
+    assert.equal(sum(text, M.stateResets) ?? 0, 0, "no state reset on a fresh volume");
   });
 
   it("is SIGKILLed, and a new container on the same volume restores the optimizer's state", { timeout: STARTUP_MS + 300_000 }, async () => {
@@ -374,7 +367,7 @@ describe(`the ${IMAGE} image under testcontainers`, { timeout: 900_000 }, () => 
     await send(second, swapped("after-restart"));
     const restored = await phaseOutput(second, volume, "after-restart");
     const text = await telemetry(second);
-    const resets = promSum(text, "otelcol_processor_wasm_state_resets") ?? 0;
+    const resets = sum(text, M.stateResets) ?? 0;
     console.log(`after the restart: kept ${restored.kept.join(", ")} (busy for the restored history); state resets ${resets}`);
     const said = second.logs().split("\n").find((l) => /restor/i.test(l));
     if (said) console.log(`the new container's log: ${said.trim()}`);
