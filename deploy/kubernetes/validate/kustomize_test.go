@@ -247,12 +247,28 @@ func kubectlKustomizeAgrees(t *testing.T, dir string, want func() int, decode fu
 // collectorContainer is the pod's container named "collector".
 func collectorContainer(t *testing.T, what string, spec *corev1.PodSpec) *corev1.Container {
 	t.Helper()
+	return namedContainer(t, what, spec, "collector")
+}
+
+// namedContainer is the pod's container of that name.
+func namedContainer(t *testing.T, what string, spec *corev1.PodSpec, name string) *corev1.Container {
+	t.Helper()
 	for i := range spec.Containers {
-		if spec.Containers[i].Name == "collector" {
+		if spec.Containers[i].Name == name {
 			return &spec.Containers[i]
 		}
 	}
-	t.Fatalf("%s: no container named collector", what)
+	t.Fatalf("%s: no container named %s", what, name)
+	return nil
+}
+
+// envVar is the container's variable of that name, or nil.
+func envVar(c *corev1.Container, name string) *corev1.EnvVar {
+	for i := range c.Env {
+		if c.Env[i].Name == name {
+			return &c.Env[i]
+		}
+	}
 	return nil
 }
 
@@ -316,12 +332,7 @@ func checkWorkload(t *testing.T, r *rendered, what string, tpl *corev1.PodTempla
 	if !ok || c.Resources.Requests == nil {
 		t.Errorf("%s: requests and a memory limit are required", what)
 	}
-	var gomem *corev1.EnvVar
-	for i := range c.Env {
-		if c.Env[i].Name == "GOMEMLIMIT" {
-			gomem = &c.Env[i]
-		}
-	}
+	gomem := envVar(c, "GOMEMLIMIT")
 	if gomem == nil || gomem.ValueFrom == nil || gomem.ValueFrom.ResourceFieldRef == nil ||
 		gomem.ValueFrom.ResourceFieldRef.Resource != "limits.memory" ||
 		(gomem.ValueFrom.ResourceFieldRef.ContainerName != "" && gomem.ValueFrom.ResourceFieldRef.ContainerName != c.Name) {

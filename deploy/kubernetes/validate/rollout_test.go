@@ -213,15 +213,7 @@ func checkShadow(t *testing.T, r *rendered, d *appsv1.DaemonSet) {
 			t.Errorf("%s: %s is not rotated: it would fill the node's disk", what, id)
 		}
 	}
-	var streams *corev1.Container
-	for i := range d.Spec.Template.Spec.Containers {
-		if d.Spec.Template.Spec.Containers[i].Name == "streams" {
-			streams = &d.Spec.Template.Spec.Containers[i]
-		}
-	}
-	if streams == nil {
-		t.Fatalf("%s: no streams container (the gate copies the streams through it)", what)
-	}
+	streams := namedContainer(t, what+" (the gate copies the streams through its streams container)", &d.Spec.Template.Spec, "streams")
 	checkSecurity(t, what+" container streams", d.Spec.Template.Spec.SecurityContext, streams.SecurityContext, false)
 	if m := mountOf(streams, "state"); m == nil || m.MountPath != dataDir || !m.ReadOnly {
 		t.Errorf("%s: the streams container must mount the state read-only at %s", what, dataDir)
@@ -248,12 +240,7 @@ func checkCanaryArms(t *testing.T, d, stable *appsv1.DaemonSet) {
 		if m == nil {
 			continue
 		}
-		var arm *corev1.EnvVar
-		for i := range c.Env {
-			if c.Env[i].Name == "NRDOT_ARM" {
-				arm = &c.Env[i]
-			}
-		}
+		arm := envVar(&c, "NRDOT_ARM")
 		if m.SubPathExpr != "$(NRDOT_ARM)" || arm == nil || arm.ValueFrom == nil || arm.ValueFrom.FieldRef == nil ||
 			arm.ValueFrom.FieldRef.FieldPath != "metadata.labels['app.kubernetes.io/name']" {
 			t.Errorf("%s container %s: the state mount must be subPathExpr $(NRDOT_ARM), NRDOT_ARM the pod's app.kubernetes.io/name", what, c.Name)
