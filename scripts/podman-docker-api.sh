@@ -20,12 +20,14 @@ cd "$(dirname "$0")/.."
 
 say() { echo "podman-docker-api: $*"; }
 
-if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
-  scripts/ci-container-engine.sh
-fi
 if [[ $(id -u) != 0 ]]; then
   say "needs root to configure podman (run as root, or start a Docker engine / a podman service yourself and set DOCKER_HOST)" >&2
   exit 1
+fi
+# 1. Not unconditionally: ci-container-engine.sh checks podman with the vfs driver, which fails on a
+# podman whose storage uses another driver (step 2 leaves such a choice alone).
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
+  scripts/ci-container-engine.sh
 fi
 
 # 2. Storage.
