@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { run as cli } from "../cli/run.ts";
 import type { Running } from "../../src/collector.ts";
 import { pointValue, resourceAttr } from "../../src/host/index.ts";
-import { freePort, readBatches, requireBuilt, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { freePort, operatorPorts, readBatches, requireBuilt, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
 import { startWorkload, type Workload } from "./workload.ts";
 
 interface Point { t: number; metric: string; value: number; id: string; attrs: Map<string, string>; exe: string | undefined }
@@ -112,7 +112,6 @@ exporters:
       receivers: [otlp]
       exporters: [file]
 `);
-    const ports = async () => ({ NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}` });
     // The workload runs before the agent starts. A process started while the collector starts
     // may have started after one pipeline's cumulative_to_delta and before the other's (the
     // optimizer's pipeline starts later: its module is compiled first), and its first point is
@@ -123,7 +122,7 @@ exporters:
     try {
       sink = startCollector(sinkConfig);
       agent = startCollector([join(dir, "gen", "agent.yaml"), overrides], {
-        NRDOT_DATA_DIR: join(dir, "agent"), NRDOT_WASM_DIR: wasmDir, NRDOT_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, ...(await ports()),
+        NRDOT_DATA_DIR: join(dir, "agent"), NRDOT_WASM_DIR: wasmDir, NRDOT_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, ...(await operatorPorts()),
       });
       // Compared scrapes are followed by two more in the sink, so their batches have all landed.
       const INTERVAL_MS = 2000;

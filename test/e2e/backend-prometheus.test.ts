@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { run as cli } from "../cli/run.ts";
 import type { Running } from "../../src/collector.ts";
-import { freePort, requireBuilt, startCollector, stopCollector, wasmDir } from "./collector.ts";
+import { freePort, operatorPorts, requireBuilt, startCollector, stopCollector, wasmDir } from "./collector.ts";
 import { requirePrometheus, startPrometheus, type Prometheus } from "./prometheus.ts";
 import { startWorkload, type Workload } from "./workload.ts";
 
@@ -65,7 +65,7 @@ service:
     const exporterPort = await freePort();
     const env = {
       NRDOT_DATA_DIR: join(dir, "data"), NRDOT_WASM_DIR: wasmDir, NRDOT_PROMETHEUS_ENDPOINT: `127.0.0.1:${exporterPort}`,
-      NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      ...(await operatorPorts()),
     };
     // The workload runs before the agent starts, so both streams see its processes from the first scrape on.
     const workload: Workload = startWorkload(dir, 300, 3);

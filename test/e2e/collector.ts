@@ -101,6 +101,14 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * operatorPorts is the environment that puts a generated collector's health_check, pprof and
+ * zpages (src/generate/operations.ts) on free loopback ports, so that several run side by side.
+ */
+export async function operatorPorts(): Promise<Record<string, string>> {
+  return { NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}` };
+}
+
+/**
  * scrapes numbers the scrapes of a stream by their points' times (ms): the scraper stamps each
  * process with its own time, a few ms apart within a scrape and an interval apart between scrapes
  * (the roll-up carries the latest time it summed), so a gap of more than half an interval starts

@@ -14,12 +14,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startCollector as start } from "../../src/collector.ts";
-import { collectorBin, freePort, repoRoot, requireBuilt, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { collectorBin, freePort, operatorPorts, repoRoot, requireBuilt, stopCollector, waitFor, wasmDir } from "./collector.ts";
 
-const ports = async () => ({
-  NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`,
-  NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_TELEMETRY_PORT: String(await freePort()),
-});
+const ports = async () => ({ ...(await operatorPorts()), NRDOT_TELEMETRY_PORT: String(await freePort()) });
 
 const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
 const hasNul = (f: string) => readFileSync(f).includes(0);

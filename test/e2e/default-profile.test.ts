@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pointValue, resourceAttr } from "../../src/host/index.ts";
-import { freePort, readBatches, requireBuilt, repoRoot, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { operatorPorts, readBatches, requireBuilt, repoRoot, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
 import { startWorkload } from "./workload.ts";
 
 interface Totals { cpu: number; mem: number; resources: number; untiered: number }
@@ -106,7 +106,7 @@ service:
     const workload = startWorkload(dir, 60, 0);
     const run = startCollector([join(repoRoot, "configs/balanced/agent.yaml"), overrides], {
       NRDOT_DATA_DIR: dir, NRDOT_WASM_DIR: wasmDir,
-      NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      ...(await operatorPorts()),
     });
     try {
       // Three scrapes with deltas in both streams, each followed by two more in the optimized

@@ -16,10 +16,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse } from "yaml";
-import { main } from "../../src/cli.ts";
+import { run as cli } from "../cli/run.ts";
 import type { Running } from "../../src/collector.ts";
 import { pointValue, points } from "../../src/host/index.ts";
-import { freePort, readBatches, requireBuilt, startCollector, stopCollector, waitFor } from "./collector.ts";
+import { freePort, operatorPorts, readBatches, requireBuilt, startCollector, stopCollector, waitFor } from "./collector.ts";
 
 const TIERS = ["critical", "standard", "sampled"];
 const PER_REQUEST = 6; // two resources of each tier, one point each
@@ -55,8 +55,8 @@ async function setUp(dir: string): Promise<Pair> {
   let gen = process.env.NRDOT_KILL_TEST_CONFIGS;
   if (!gen) {
     gen = join(dir, "gen");
-    const io = { stdout: { write: () => true }, stderr: { write: (s: string) => process.stderr.write(s) }, env: { ...process.env, NEW_RELIC_LICENSE_KEY: "" } };
-    assert.equal(await main(["generate", "--mode", "gateway", "--backend", "newrelic", "-o", gen], io), 0);
+    const g = await cli(["generate", "--mode", "gateway", "--backend", "newrelic", "-o", gen]);
+    assert.equal(g.code, 0, g.err);
   }
   const agentCfg = parse(readFileSync(join(gen, "agent.yaml"), "utf8"));
   const gatewayCfg = parse(readFileSync(join(gen, "gateway.yaml"), "utf8"));
@@ -83,8 +83,7 @@ async function setUp(dir: string): Promise<Pair> {
     exporters: { file: { path: sinkFile, flush_interval: "100ms" } },
     service: { ...quiet.service, pipelines: { metrics: { receivers: ["otlp"], exporters: ["file"] } } },
   }));
-  const ports = async () => ({ NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}` });
-  const [agentPorts, gatewayPorts] = [await ports(), await ports()];
+  const [agentPorts, gatewayPorts] = [await operatorPorts(), await operatorPorts()];
   const env = { NRDOT_GATEWAY_HOST: "127.0.0.1", NRDOT_GATEWAY_PORT: String(gatewayPort), NRDOT_GATEWAY_LISTEN: `127.0.0.1:${gatewayPort}`,
     NEW_RELIC_LICENSE_KEY: "test", NEW_RELIC_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` };
   mkdirSync(join(dir, "agent"));

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli.ts";
-import { freePort, readResources, requireBuilt, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { run as cli } from "../cli/run.ts";
+import { freePort, operatorPorts, readResources, requireBuilt, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
 
 describe("agent -> gateway over OTLP", () => {
   let dir: string;
@@ -18,8 +18,8 @@ describe("agent -> gateway over OTLP", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("delivers the agent's optimized, tiered process metrics to the gateway, also those queued while it was down", async () => {
-    const io = { stdout: { write: () => true }, stderr: { write: (s: string) => process.stderr.write(s) }, env: { ...process.env, NEW_RELIC_LICENSE_KEY: "" } };
-    assert.equal(await main(["generate", "--mode", "gateway", "-o", dir], io), 0);
+    const g = await cli(["generate", "--mode", "gateway", "-o", dir]);
+    assert.equal(g.code, 0, g.err);
     const quiet = "service:\n  telemetry:\n    metrics:\n      level: none\n";
     const fastAgent = join(dir, "fast-agent.yaml");
     writeFileSync(fastAgent, "receivers:\n  host_metrics:\n    collection_interval: 1s\nexporters:\n" +
@@ -27,15 +27,14 @@ describe("agent -> gateway over OTLP", () => {
     const fastGateway = join(dir, "fast-gateway.yaml");
     writeFileSync(fastGateway, quiet);
     const port = await freePort();
-    const ports = async () => ({ NRDOT_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_PPROF_ENDPOINT: `127.0.0.1:${await freePort()}`, NRDOT_ZPAGES_ENDPOINT: `127.0.0.1:${await freePort()}` });
     // The gateway is down when the agent starts: what the agent scrapes meanwhile waits in its
     // persistent queue and arrives once the gateway is up.
     const agent = startCollector([join(dir, "agent.yaml"), fastAgent], {
-      NRDOT_DATA_DIR: join(dir, "agent"), NRDOT_WASM_DIR: wasmDir, NRDOT_GATEWAY_HOST: "127.0.0.1", NRDOT_GATEWAY_PORT: String(port), ...(await ports()),
+      NRDOT_DATA_DIR: join(dir, "agent"), NRDOT_WASM_DIR: wasmDir, NRDOT_GATEWAY_HOST: "127.0.0.1", NRDOT_GATEWAY_PORT: String(port), ...(await operatorPorts()),
     });
     await new Promise((r) => setTimeout(r, 4000));
     const gatewayUp = BigInt(Date.now()) * 1_000_000n;
-    const gateway = startCollector([join(dir, "gateway.yaml"), fastGateway], { NRDOT_DATA_DIR: join(dir, "gw"), NRDOT_GATEWAY_LISTEN: `127.0.0.1:${port}`, ...(await ports()) });
+    const gateway = startCollector([join(dir, "gateway.yaml"), fastGateway], { NRDOT_DATA_DIR: join(dir, "gw"), NRDOT_GATEWAY_LISTEN: `127.0.0.1:${port}`, ...(await operatorPorts()) });
     try {
       const got = await waitFor("tiered resources at the gateway", () => {
         const rs = readResources(join(dir, "gw", "metrics.jsonl"));
