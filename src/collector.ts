@@ -57,18 +57,16 @@ export interface StartOptions {
   dataDir?: string;
 }
 
-/** startCollector runs bin on config files (later ones override earlier ones). */
-export function startCollector(bin: string, configs: string | string[], env: NodeJS.ProcessEnv, opts: StartOptions = {}): Running {
-  requireCollector(bin);
-  const args = (Array.isArray(configs) ? configs : [configs]).flatMap((c) => ["--config", c]);
-  const lock = opts.dataDir !== undefined ? lockDataDir(opts.dataDir) : undefined;
-  // The collector inherits the locked descriptor (as fd 3): the lock lasts as long as it runs,
-  // even when it, or this process, is killed.
-  const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe", ...(lock !== undefined ? [lock] : [])] });
-  if (lock !== undefined) {
-    if (child.pid !== undefined) writeFileSync(join(opts.dataDir!, LOCK_FILE), `${child.pid}\n`);
-    closeSync(lock);
-  }
+/** A process started by startProcess: Running without what is the collector's. */
+export type Process = Omit<Running, "assertAlive">;
+
+/**
+ * startProcess runs bin with its stdout and stderr kept, and stops it with SIGTERM, then SIGKILL
+ * after 15 s; fds are passed on as its descriptors 3, 4, ... (the end-to-end tests run
+ * Prometheus with it too).
+ */
+export function startProcess(bin: string, args: string[], env: NodeJS.ProcessEnv, fds: number[] = []): Process {
+  const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe", ...fds] });
   let out = "";
   child.stdout!.on("data", (b) => (out += b));
   child.stderr!.on("data", (b) => (out += b));
@@ -79,14 +77,31 @@ export function startCollector(bin: string, configs: string | string[], env: Nod
     done,
     exited,
     output: () => out,
-    assertAlive() {
-      if (exited()) throw new UserError(`the collector exited early:\n${out.split("\n").slice(-15).join("\n")}`, "COLLECTOR_EXITED");
-    },
     async stop() {
       if (!exited()) child.kill("SIGTERM");
       await Promise.race([done, sleep(15_000)]);
       if (!exited()) child.kill("SIGKILL");
       await done;
+    },
+  };
+}
+
+/** startCollector runs bin on config files (later ones override earlier ones). */
+export function startCollector(bin: string, configs: string | string[], env: NodeJS.ProcessEnv, opts: StartOptions = {}): Running {
+  requireCollector(bin);
+  const args = (Array.isArray(configs) ? configs : [configs]).flatMap((c) => ["--config", c]);
+  const lock = opts.dataDir !== undefined ? lockDataDir(opts.dataDir) : undefined;
+  // The collector inherits the locked descriptor (as fd 3): the lock lasts as long as it runs,
+  // even when it, or this process, is killed.
+  const proc = startProcess(bin, args, env, lock !== undefined ? [lock] : []);
+  if (lock !== undefined) {
+    if (proc.pid !== undefined) writeFileSync(join(opts.dataDir!, LOCK_FILE), `${proc.pid}\n`);
+    closeSync(lock);
+  }
+  return {
+    ...proc,
+    assertAlive() {
+      if (proc.exited()) throw new UserError(`the collector exited early:\n${proc.output().split("\n").slice(-15).join("\n")}`, "COLLECTOR_EXITED");
     },
   };
 }

@@ -1,9 +1,10 @@
 // A real Prometheus for end-to-end tests: Debian's `prometheus` package (.ci/run installs it),
 // run on a free loopback port with its own TSDB directory, queried over the HTTP API.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { startProcess } from "../../src/collector.ts";
 import { freePort } from "./collector.ts";
 
 /** requirePrometheus fails, saying how to get it, when the prometheus binary is not installed. */
@@ -34,14 +35,9 @@ export async function startPrometheus(dir: string, jobs: Record<string, string[]
   }));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn("prometheus", [
+  const proc = startProcess("prometheus", [
     `--config.file=${config}`, `--storage.tsdb.path=${join(dir, "tsdb")}`, `--web.listen-address=127.0.0.1:${port}`,
-  ], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (b) => (out += b));
-  child.stderr!.on("data", (b) => (out += b));
-  const done = new Promise<void>((r) => child.on("exit", () => r()));
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  ], process.env);
   const api = async (path: string, params: Record<string, string>) => {
     const res = await fetch(`${url}${path}?${new URLSearchParams(params)}`);
     const body = (await res.json()) as { status: string; error?: string; data: { result: any[] } };
@@ -57,23 +53,18 @@ export async function startPrometheus(dir: string, jobs: Record<string, string[]
       return (await api("/api/v1/query_range", { query: q, start: String(start), end: String(end), step: String(step) }))
         .map((r) => ({ metric: r.metric, values: r.values.map(([t, v]: [number, string]) => [t, Number(v)]) }));
     },
-    output: () => out,
-    async stop() {
-      if (!exited()) child.kill("SIGTERM");
-      await Promise.race([done, sleep(15_000)]);
-      if (!exited()) child.kill("SIGKILL");
-      await done;
-    },
+    output: proc.output,
+    stop: proc.stop,
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited()) throw new Error(`prometheus exited:\n${out.slice(-3000)}`);
+    if (proc.exited()) throw new Error(`prometheus exited:\n${proc.output().slice(-3000)}`);
     try {
       if ((await fetch(`${url}/-/ready`)).ok) return p;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
       await p.stop();
-      throw new Error(`prometheus not ready after 60 s:\n${out.slice(-3000)}`);
+      throw new Error(`prometheus not ready after 60 s:\n${proc.output().slice(-3000)}`);
     }
     await sleep(250);
   }
