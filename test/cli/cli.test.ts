@@ -81,6 +81,10 @@ describe("nrdot generate", () => {
     assert.deepEqual(agent.service.pipelines["metrics/ingest"].processors, ["memory_limiter", "resource_detection", "cumulative_to_delta", "wasm/optimize"]);
     // Every stream reaches the gateway's exporter about once an interval (its series expire after 15 s).
     assert.deepEqual(["critical", "standard", "sampled"].map((t) => agent.exporters[`load_balancing/${t}`].sending_queue.batch.flush_timeout), ["1s", "1s", "1s"]);
+    // Each file's header says where its own exporter sends: the agent's to the gateways.
+    const exporterLine = (f: string) => readFileSync(join(dir, f), "utf8").split("\n")[1];
+    assert.match(exporterLine("agent.yaml"), /^# Exporter: the gateways \(load_balancing to NRDOT_GATEWAY_HOST, default localhost\), which export to Prometheus/);
+    assert.match(exporterLine("gateway.yaml"), /^# Exporter: Prometheus scrape endpoint on NRDOT_PROMETHEUS_ENDPOINT \(default 0\.0\.0\.0:9464\)/);
   });
 
   it("--mode gateway: nothing acknowledged waits in memory; the declared queue storage is used", async () => {
