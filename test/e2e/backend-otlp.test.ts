@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { run as cli } from "../cli/run.ts";
 import type { Running } from "../../src/collector.ts";
 import { pointValue, resourceAttr } from "../../src/host/index.ts";
-import { freePort, operatorPorts, readBatches, requireBuilt, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { freePort, operatorPorts, readBatches, requireBuilt, scrapes, startCollector, stopCollector, unoptimizedCopy, waitFor, wasmDir } from "./collector.ts";
 import { startWorkload, type Workload } from "./workload.ts";
 
 interface Point { t: number; metric: string; value: number; id: string; attrs: Map<string, string>; exe: string | undefined }
@@ -79,23 +79,7 @@ describe("otlp backend: what an OTLP backend sees", () => {
     assert.equal(gen.code, 0, gen.err);
     const quiet = "service:\n  telemetry:\n    metrics:\n      level: none\n";
     const overrides = join(dir, "overrides.yaml");
-    writeFileSync(overrides, `
-receivers:
-  host_metrics:
-    collection_interval: 2s
-processors:
-  batch/critical: {timeout: 200ms}
-  batch/standard: {timeout: 200ms}
-  batch/sampled: {timeout: 200ms}
-exporters:
-  file/unoptimized:
-    path: ${join(dir, "unoptimized.jsonl")}
-` + quiet + `  pipelines:
-    metrics/unoptimized:
-      receivers: [host_metrics]
-      processors: [cumulative_to_delta]
-      exporters: [file/unoptimized]
-`);
+    writeFileSync(overrides, unoptimizedCopy(join(dir, "unoptimized.jsonl")));
     const port = await freePort();
     const sinkConfig = join(dir, "sink.yaml");
     writeFileSync(sinkConfig, `

@@ -101,6 +101,35 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * unoptimizedCopy is the override the comparison tests put over a generated push agent: a scrape
+ * every 2 s, the tiers' batches flushed after 200 ms, its own metrics off, and the same scrapes,
+ * only made deltas (pipeline metrics/unoptimized), written to file.
+ */
+export function unoptimizedCopy(file: string): string {
+  return `
+receivers:
+  host_metrics:
+    collection_interval: 2s
+processors:
+  batch/critical: {timeout: 200ms}
+  batch/standard: {timeout: 200ms}
+  batch/sampled: {timeout: 200ms}
+exporters:
+  file/unoptimized:
+    path: ${file}
+service:
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    metrics/unoptimized:
+      receivers: [host_metrics]
+      processors: [cumulative_to_delta]
+      exporters: [file/unoptimized]
+`;
+}
+
+/**
  * operatorPorts is the environment that puts a generated collector's health_check, pprof and
  * zpages (src/generate/operations.ts) on free loopback ports, so that several run side by side.
  */

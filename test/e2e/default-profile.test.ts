@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pointValue, resourceAttr } from "../../src/host/index.ts";
-import { operatorPorts, readBatches, requireBuilt, repoRoot, scrapes, startCollector, stopCollector, waitFor, wasmDir } from "./collector.ts";
+import { operatorPorts, readBatches, requireBuilt, repoRoot, scrapes, startCollector, stopCollector, unoptimizedCopy, waitFor, wasmDir } from "./collector.ts";
 import { startWorkload } from "./workload.ts";
 
 interface Totals { cpu: number; mem: number; resources: number; untiered: number }
@@ -80,27 +80,7 @@ describe("default profile on this host", () => {
 
   it("keeps the totals of the unoptimized stream, tiers every resource, and persists its state", async () => {
     const overrides = join(dir, "overrides.yaml");
-    writeFileSync(overrides, `
-receivers:
-  host_metrics:
-    collection_interval: 2s
-processors:
-  batch/critical: {timeout: 200ms}
-  batch/standard: {timeout: 200ms}
-  batch/sampled: {timeout: 200ms}
-exporters:
-  file/raw:
-    path: ${join(dir, "raw.jsonl")}
-service:
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    metrics/raw:
-      receivers: [host_metrics]
-      processors: [cumulative_to_delta]
-      exporters: [file/raw]
-`);
+    writeFileSync(overrides, unoptimizedCopy(join(dir, "raw.jsonl")));
     // More processes than the profile keeps (max_processes 25), started before the collector, so
     // that there is always something to roll up, however few processes this host runs.
     const workload = startWorkload(dir, 60, 0);
