@@ -1,5 +1,6 @@
 // The nrdot-collector image end to end, through testcontainers (the Docker API):
-//   1. it starts with the image's default agent config, plus a mounted overlay that feeds the
+//   1. it starts with the image's default command (its agent config, health_check and telemetry
+//      on every interface) as the image's user 10001, plus a mounted overlay that feeds the
 //      optimizer pipeline from an OTLP/HTTP receiver (instead of this host's processes, so the
 //      input is known) with a 1 s checkpoint_interval, and answers health_check on 13133;
 //   2. OTLP sent to it comes out optimized in the file on the mounted data volume (one process
@@ -35,7 +36,9 @@ const STARTUP_MS = 180_000; // a 2-core CI machine, vfs storage: starting a cont
 const OUTPUT_MS = 90_000;
 const RUN_LABEL = `image-e2e-${process.pid}`; // on every container this run creates, to remove them all
 
-// Merged over the image's /etc/nrdot/agent.yaml (later --config sources win; lists are replaced).
+// Appended to the image's default command (its agent config and the overrides that make
+// health_check and the telemetry endpoint listen on every interface), so merged over them (later
+// --config sources win; lists are replaced).
 // The optimizer is set so that one number decides: max_processes 1, CPU weight only, nothing
 // protected, no top-N, no hysteresis, no degradation, and a slow EWMA (alpha 0.01) so the
 // smoothed history outweighs one new batch.
@@ -59,14 +62,7 @@ processors:
   batch/critical: {timeout: 200ms}
   batch/standard: {timeout: 200ms}
   batch/sampled: {timeout: 200ms}
-extensions:
-  health_check:
-    endpoint: 0.0.0.0:13133
 service:
-  telemetry:
-    metrics:
-      readers:
-        - pull: {exporter: {prometheus: {host: 0.0.0.0, port: 8888}}}
   pipelines:
     metrics/ingest:
       receivers: [otlp]
@@ -202,6 +198,7 @@ describe(`the ${IMAGE} image under testcontainers`, { timeout: 900_000 }, () => 
   let engine: Engine | undefined;
   let tc: typeof import("testcontainers");
   let work: string;
+  let command: string[]; // the image's CMD, and the overlay
   const ids: string[] = [];
 
   before(async () => {
@@ -217,6 +214,11 @@ describe(`the ${IMAGE} image under testcontainers`, { timeout: 900_000 }, () => 
       assert.equal(built.status, 0, `scripts/image.sh failed (it needs \`make build\` first)`);
       assert.ok(await client.image.exists(name), `${IMAGE} built, but the engine at ${engine.dockerHost} does not see it (another storage driver?)`);
     }
+    const config = (await client.image.inspect(name)).Config;
+    assert.equal(config.User, `${UID}:${UID}`, `${IMAGE} runs as the numeric user runAsNonRoot checks`);
+    const cmd = config.Cmd ?? [];
+    assert.ok(cmd.includes("--config=/etc/nrdot/agent.yaml"), `${IMAGE}'s CMD runs the default agent config: ${JSON.stringify(cmd)}`);
+    command = [...cmd, "--config=/etc/nrdot-e2e/overlay.yaml"];
     work = mkdtempSync(join(tmpdir(), "nrdot-image-e2e-"));
     chmodSync(work, 0o755); // an engine running as another user mounts folders in it
     mkdirSync(join(work, "conf"), { mode: 0o755 });
@@ -260,7 +262,7 @@ describe(`the ${IMAGE} image under testcontainers`, { timeout: 900_000 }, () => 
   async function start(dataDir: string): Promise<Collector> {
     let log = "";
     const started = await new tc.GenericContainer(IMAGE)
-      .withCommand(["--config=/etc/nrdot/agent.yaml", "--config=/etc/nrdot-e2e/overlay.yaml"])
+      .withCommand(command)
       .withBindMounts([
         { source: dataDir, target: "/var/lib/nrdot", mode: "rw" },
         { source: join(work, "conf"), target: "/etc/nrdot-e2e", mode: "ro" },
