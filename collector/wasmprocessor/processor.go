@@ -35,7 +35,7 @@ type wasmProcessor struct {
 	apply      applier
 	pressure   func() float64 // reads the heap
 	// handed is the pressure of the current batch (float64 bits): read once when the batch
-	// arrives, before the processor allocates for it, and what nrdot.memory_pressure returns.
+	// takes mu, before the processor allocates for it, and what nrdot.memory_pressure returns.
 	handed atomic.Uint64
 	// life is cancelled at shutdown: a call running then stops at its next loop iteration.
 	life       context.Context
@@ -276,9 +276,11 @@ func (p *wasmProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) 
 		return md, nil
 	}
 	p.tel.rowsIn.Add(ctx, int64(rows), p.tel.attrs)
-	p.handed.Store(math.Float64bits(p.pressure()))
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// Under mu, so a batch waiting for the mutex cannot change the pressure of the batch the
+	// guest is deciding.
+	p.handed.Store(math.Float64bits(p.pressure()))
 	began := time.Now()
 	if p.closed || !p.breaker.allow(began) {
 		p.tel.rowsPassed.Add(ctx, int64(rows), p.tel.attrs)
