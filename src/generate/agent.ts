@@ -12,7 +12,7 @@
 // docs/backends.md explains the choice; docs/operations/ what each setting protects against.
 import { durationSeconds } from "../duration.ts";
 import { metricEnabled, PROCESS_METRICS, type Profile } from "../profile/schema.ts";
-import { operations, selfTelemetry, WASM_STATE_DIRECTORY } from "./operations.ts";
+import { operations, PORTS, selfTelemetry, WASM_STATE_DIRECTORY } from "./operations.ts";
 import { memoryLimiter, pressureLimit } from "./memory.ts";
 
 export const BACKENDS = ["newrelic", "otlp", "prometheus", "file"] as const;
@@ -106,7 +106,7 @@ export function gatewayExporter(batch: Batch): Record<string, unknown> {
   return {
     routing_key: "resource",
     protocol: { otlp: { tls: { insecure: true }, compression: "zstd", sending_queue: { enabled: false }, retry_on_failure: { enabled: false } } },
-    resolver: { dns: { hostname: "${env:NRDOT_GATEWAY_HOST:-localhost}", port: "${env:NRDOT_GATEWAY_PORT:-4317}" } },
+    resolver: { dns: { hostname: "${env:NRDOT_GATEWAY_HOST:-localhost}", port: `\${env:NRDOT_GATEWAY_PORT:-${PORTS.gateway.otlp}}` } },
     sending_queue: persistentQueue(batch),
     retry_on_failure: { enabled: true, max_elapsed_time: "0s" },
   };

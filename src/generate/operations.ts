@@ -4,11 +4,14 @@
 // generated pair runs on one host as it is.
 export type Role = "agent" | "gateway";
 
-/** The default ports of each role: telemetry, health_check, pprof, zpages, and the OTLP receiver. */
-export const PORTS: Record<Role, { telemetry: number; health: number; pprof: number; zpages: number; otlp: number }> = {
-  agent: { telemetry: 8888, health: 13133, pprof: 1777, zpages: 55679, otlp: 4317 },
+/**
+ * The default ports of each role: telemetry, health_check, pprof, zpages, and the gateway's OTLP
+ * receiver (where the agents' load_balancing exporter sends).
+ */
+export const PORTS = {
+  agent: { telemetry: 8888, health: 13133, pprof: 1777, zpages: 55679 },
   gateway: { telemetry: 8889, health: 13134, pprof: 1778, zpages: 55680, otlp: 4317 },
-};
+} as const satisfies Record<Role, { telemetry: number; health: number; pprof: number; zpages: number; otlp?: number }>;
 
 export function operationsExtensions(role: Role, healthHost: string, stateDir: string): Record<string, unknown> {
   const p = PORTS[role];
