@@ -8,6 +8,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import { componentSchemas } from "./schemas.ts";
 import { componentType as typeOf } from "../component.ts";
 import { durationSeconds } from "../duration.ts";
+import { metricExpiration } from "../generate/agent.ts";
 
 // verbose: an error carries the schema it failed, whose properties are the keys to suggest.
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
@@ -137,10 +138,11 @@ function pull(c: ConfigFile): Problem[] {
       const raw = c.data.exporters?.[e]?.metric_expiration;
       const expiry = raw === undefined ? 300 : durationSeconds(String(raw));
       if (interval === undefined || expiry === undefined) continue;
+      const generated = `metric_expiration: ${metricExpiration(`${interval}s`)}, as \`nrdot generate --backend prometheus\` sets it`;
       if (expiry <= interval) {
-        out.push({ path: ["exporters", e, "metric_expiration"], message: `${expiry}s is not longer than the ${interval}s collection interval: kept series would disappear between scrapes`, hint: "one interval plus a margin, e.g. `nrdot generate --backend prometheus`'s" });
+        out.push({ path: ["exporters", e, "metric_expiration"], message: `${expiry}s is not longer than the ${interval}s collection interval: kept series would disappear between scrapes`, hint: `one interval plus a margin: ${generated}` });
       } else if (expiry > 2 * interval + 5) {
-        out.push({ path: ["exporters", e, ...(raw === undefined ? [] : ["metric_expiration"])], message: `series expire after ${expiry}s${raw === undefined ? " (the default)" : ""}: a process rolled into \`other\` would be counted twice for that long`, hint: `at most two intervals (${2 * interval}s), e.g. \`nrdot generate --backend prometheus\`'s` });
+        out.push({ path: ["exporters", e, ...(raw === undefined ? [] : ["metric_expiration"])], message: `series expire after ${expiry}s${raw === undefined ? " (the default)" : ""}: a process rolled into \`other\` would be counted twice for that long`, hint: `about two intervals at most: ${generated}` });
       }
     }
   }

@@ -320,11 +320,11 @@ describe("nrdot validate", () => {
     const r = await run(["validate", f, "--no-collector-check"], env);
     assert.equal(r.code, 1);
     assert.match(r.err, /\(service::pipelines::metrics\/ingest::processors\): `prometheus` is sent deltas[\s\S]*add delta_to_cumulative/);
-    assert.match(r.err, /\(exporters::prometheus::metric_expiration\): 10s is not longer than the 10s collection interval/);
+    assert.match(r.err, /\(exporters::prometheus::metric_expiration\): 10s is not longer than the 10s collection interval[^\n]*\n  hint: [^\n]*metric_expiration: 15s/);
     writeFileSync(f, base.replace("    metric_expiration: 15s\n", ""));
     const r2 = await run(["validate", f, "--no-collector-check"], env);
     assert.equal(r2.code, 1);
-    assert.match(r2.err, /prom\.yaml:\d+ \(exporters::prometheus\): series expire after 300s \(the default\): a process rolled into `other` would be counted twice/);
+    assert.match(r2.err, /prom\.yaml:\d+ \(exporters::prometheus\): series expire after 300s \(the default\): a process rolled into `other` would be counted twice[^\n]*\n  hint: [^\n]*metric_expiration: 15s/);
   });
 
   it("knows the prometheus exporter's and delta_to_cumulative's keys", async () => {
