@@ -106,12 +106,13 @@ function ratioBlocks(bs: readonly Unit[][], a: (u: Unit) => number, b: (u: Unit)
  */
 export const AUTOCORRELATION_WARN = 0.3;
 
-function statistical(name: string, threshold: number, ab: { a: number[]; b: number[]; host: string[] }, diffs: number[], differenceOf: string, difference: number, margin: number, spec: ExperimentSpec, method: string, intervalOf: string): CriterionResult {
+/** statistical tests "θ ≥ threshold" on the blocks ab; flip is their signFlip when the caller has drawn it already. */
+function statistical(name: string, threshold: number, ab: { a: number[]; b: number[]; host: string[] }, diffs: number[], differenceOf: string, difference: number, margin: number, spec: ExperimentSpec, method: string, intervalOf: string, flip?: SignFlip): CriterionResult {
   const { alpha, min_power } = spec.criteria;
   if (ab.a.length === 0) {
     return { name, kind: "statistical", direction: ">=", threshold, estimate: NaN, interval: [-Infinity, Infinity], interval_of: intervalOf, method, outcome: "inconclusive", why: "no unit to measure it on" };
   }
-  const f: SignFlip = signFlip(ab.a, ab.b, { seed: spec.statistics.seed, resamples: spec.statistics.resamples });
+  const f: SignFlip = flip ?? signFlip(ab.a, ab.b, { seed: spec.statistics.seed, resamples: spec.statistics.resamples });
   const p = pMet(f, threshold), pv = pViolated(f, threshold);
   const ci = interval(f, alpha);
   const pw = power(ab.a, ab.b, f, margin, alpha, min_power);
@@ -159,9 +160,11 @@ export function analyze(spec: ExperimentSpec, units: readonly Unit[], hogs: read
   const bs = blocks(units, spec.statistics.block);
   const criteria: Record<string, CriterionResult> = {};
   const cost = {} as Result["cost"];
+  const saved = {} as Record<"points" | "bytes" | "series", { ab: ReturnType<typeof ratioBlocks>; f?: SignFlip }>;
   for (const unit of ["points", "bytes", "series"] as const) {
     const ab = ratioBlocks(bs, (u) => costOf(u.arms.control, unit) - costOf(u.arms.treatment, unit), (u) => costOf(u.arms.control, unit));
     const f = ab.a.length > 0 ? signFlip(ab.a, ab.b, { seed: spec.statistics.seed, resamples: spec.statistics.resamples }) : undefined;
+    saved[unit] = { ab, f };
     cost[unit] = {
       recorded: sum(units.map((u) => u.recorded[unit])), control: sum(units.map((u) => u.arms.control[unit])), treatment: sum(units.map((u) => u.arms.treatment[unit])),
       reduction: f?.estimate ?? NaN, interval: f ? interval(f, c.alpha) : [-Infinity, Infinity],
@@ -169,9 +172,9 @@ export function analyze(spec: ExperimentSpec, units: readonly Unit[], hogs: read
   }
   if (c.min_cost_reduction !== undefined) {
     const unit = c.cost_unit;
-    const ab = ratioBlocks(bs, (u) => costOf(u.arms.control, unit) - costOf(u.arms.treatment, unit), (u) => costOf(u.arms.control, unit));
+    const { ab, f } = saved[unit];
     criteria.min_cost_reduction = statistical("min_cost_reduction", c.min_cost_reduction, ab, ab.a.map((x, j) => x / ab.b[j]), `relative ${unit} saved per block`, cost[unit].reduction,
-      spec.statistics.margins.min_cost_reduction, spec, "paired sign-flip randomization test; interval by inverting it", `reduction in ${unit}, 1 − treatment/control`);
+      spec.statistics.margins.min_cost_reduction, spec, "paired sign-flip randomization test; interval by inverting it", `reduction in ${unit}, 1 − treatment/control`, f);
   }
   if (c.min_top_recall !== undefined) {
     const ab = ratioBlocks(bs, (u) => u.arms.treatment.topKept, (u) => u.arms.treatment.topTotal);
