@@ -1,7 +1,9 @@
 // cumulative_to_delta as the collector's processor (contrib cumulativetodeltaprocessor v0.158,
 // internal/tracking) does it for the metrics it is told:
-// - only monotonic cumulative sums are converted; the series is the resource's attributes, the
-//   scope, the metric (name, unit, int or double) and the point's attributes AND its start time;
+// - of sums, only monotonic cumulative ones are converted (the processor converts cumulative
+//   histograms and exponential histograms too; the process scraper emits none, and here they pass
+//   unchanged); the series is the resource's attributes, the scope, the metric (name, unit, int or
+//   double) and the point's attributes AND its start time;
 // - a later point sends the difference from the previous one, started at the previous one's time;
 //   a decrease is a reset: the point is dropped and becomes the new reference;
 // - a series' first point depends on `initial_value`: `auto` (the default) sends it whole, started
