@@ -20,9 +20,8 @@ import { loadProfile } from "../profile/load.ts";
 import { metricEnabled, PROCESS_METRICS, type Profile } from "../profile/schema.ts";
 import { waitReady } from "../replay/collector.ts";
 import { alignToInput } from "../replay/intervals.ts";
-import { stepsFromConfig } from "../simulate/stages.ts";
 import { analyze, type Result } from "./analyze.ts";
-import { measureOutputs } from "./run.ts";
+import { armSteps, measureOutputs } from "./run.ts";
 import type { ExperimentSpec } from "./spec.ts";
 import { ARMS, type Arm } from "./units.ts";
 
@@ -116,9 +115,7 @@ export async function analyzeStreams(spec: ExperimentSpec, files: Record<Arm | "
   reference = keep(reference);
   for (const a of ARMS) outputs[a] = keep(outputs[a]);
   if (reference.length === 0) throw new UserError(`${files.reference}: no scrape that both arms' outputs have too`, "EXPERIMENT_LIVE", "run longer, or check that the three streams come from the same scrapes");
-  const load = (nameOrFile: string) => stepsFromConfig(agentConfig(loadProfile(nameOrFile).profile, "file"), env, nameOrFile);
-  const arms = { control: load(spec.control), treatment: load(spec.treatment) };
-  const m = await measureOutputs(spec, arms, 0, reference, outputs);
+  const m = await measureOutputs(spec, armSteps(spec, env), 0, reference, outputs);
   return analyze(spec, m.units, m.hogs, 1, cwd);
 }
 
