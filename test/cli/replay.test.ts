@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, run } from "./run.ts";
 import { stringify } from "yaml";
-import { attributeSetKey, parseMetricsJsonl, pointValue, type MetricsData } from "../../src/host/index.ts";
+import { attributeSetKey, parseMetricsJsonl, points, pointValue, type MetricsData } from "../../src/host/index.ts";
 import { alignToInput } from "../../src/replay/intervals.ts";
 import { replayConfig } from "../../src/replay/config.ts";
 import { agentConfig } from "../../src/generate/agent.ts";
@@ -17,7 +17,7 @@ import { summary } from "../optimizer/checks.ts";
 
 /** pointList is every point of a batch as one sortable line: process, metric, attributes, times, value. */
 function pointList(b: MetricsData): string[] {
-  return b.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.flatMap((m) => (m.sum?.dataPoints ?? m.gauge?.dataPoints ?? []).map((dp) =>
+  return b.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.flatMap((m) => points(m).map((dp) =>
     [attributeSetKey(rm.resource?.attributes), m.name, m.sum?.aggregationTemporality ?? "gauge", attributeSetKey(dp.attributes), dp.startTimeUnixNano ?? "0", dp.timeUnixNano, dp.asInt !== undefined ? `i${dp.asInt}` : `d${pointValue(dp)}`].join("|"))))).sort();
 }
 
