@@ -2,6 +2,7 @@ package wasmprocessor
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -161,4 +162,32 @@ func TestRollupWhenTheModuleReadsNoMetric(t *testing.T) {
 	want := rollUp(testColumns, 3000)
 	assert.Equal(t, want, rollUp("attr process.pid\n", 3000))
 	assert.Equal(t, want, rollUp("attr process.pid\n", 1500))
+}
+
+// TestNonFinitePointsAreAbsentInTheTable: NaN in a number column means the metric has no finite
+// point in the resource, never a value. A NaN point mid-sum used to make the slot NaN, so the
+// next point started the sum again and the points before it were lost.
+func TestNonFinitePointsAreAbsentInTheTable(t *testing.T) {
+	md := processBatch("mixed", "all-nan")
+	cpu := func(row, state int) pmetric.NumberDataPoint {
+		return md.ResourceMetrics().At(row).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().At(state)
+	}
+	cpu(0, 0).SetDoubleValue(3)
+	cpu(0, 1).SetDoubleValue(math.NaN())
+	cpu(0, 1).SetTimestamp(cpu(0, 1).Timestamp() + 60e9) // a left-out point's time does not count either
+	cpu(0, 1).SetStartTimestamp(1e9)
+	cpu(0, 2).SetDoubleValue(5)
+	for state, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		cpu(1, state).SetDoubleValue(v)
+	}
+	b := newTestBuilder(t)
+	b.measure(md.ResourceMetrics())
+	num := func(col, row int) float64 { return b.nums[col*2+row] }
+	assert.Equal(t, 8.0, num(0, 0), "3 + NaN + 5: the NaN is left out")
+	assert.Equal(t, float64(cpu(0, 0).StartTimestamp())/1e9, num(1, 0), "start_time of the finite points")
+	assert.Equal(t, float64(cpu(0, 0).Timestamp())/1e9, num(2, 0), "time of the finite points")
+	for col := 0; col < 3; col++ {
+		assert.True(t, math.IsNaN(num(col, 1)), "column %d of a resource whose CPU points are all non-finite is absent", col)
+	}
+	assert.False(t, math.IsNaN(num(3, 1)), "its memory is still read")
 }

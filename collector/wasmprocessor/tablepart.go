@@ -113,8 +113,15 @@ func (t *tablePart) columnsOf(cols *columns, id int32) []int {
 	return t.metricCols[id]
 }
 
+// reduce folds one point into a number column. A point whose value is NaN or ±Inf is read as
+// absent, timestamps included: a column is then NaN only when the metric has no finite point in
+// the resource, so the module reads NaN as "absent" and nothing else, and one NaN point cannot
+// empty the sum of the points before it.
 func reduce(slot *float64, how reduction, cp *cachedPoint) {
-	var v float64
+	v := cp.value()
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
 	switch how {
 	case reduceStartTime:
 		if cp.start == 0 {
@@ -132,7 +139,6 @@ func reduce(slot *float64, how reduction, cp *cachedPoint) {
 		}
 		return
 	}
-	v = cp.value()
 	switch {
 	case math.IsNaN(*slot):
 		*slot = v

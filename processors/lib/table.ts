@@ -84,7 +84,7 @@ export class Table {
     return STATUS_OK;
   }
 
-  /** num is number column col at row; NaN when the resource lacks the metric. */
+  /** num is number column col at row; NaN exactly when the resource has no finite point of the metric. */
   @inline num(col: i32, row: i32): f64 {
     return load<f64>(this.nums + ((<usize>col * <usize>this.rows + <usize>row) << 3));
   }

@@ -149,7 +149,8 @@ export function toRow(rm: ResourceMetrics, cols: Columns): Row {
   for (const kv of rm.resource?.attributes ?? []) {
     if (cols.attrs.includes(kv.key) && !Object.hasOwn(attrs, kv.key)) attrs[kv.key] = valueString(kv.value);
   }
-  // Like the Go host, NaN marks a column no point has set yet (so a NaN point is replaced by the next).
+  // A point whose value is NaN or ±Inf is read as absent, its timestamps too (as in the Go host): a
+  // column is then NaN only when the metric has no finite point, so NaN means absent and nothing else.
   const metrics: Record<string, number> = {};
   for (const sm of rm.scopeMetrics ?? []) {
     for (const m of sm.metrics ?? []) {
@@ -158,6 +159,7 @@ export function toRow(rm: ResourceMetrics, cols: Columns): Row {
         if (c.name !== m.name) continue;
         const key = metricKey(c);
         for (const dp of points(m)) {
+          if (!Number.isFinite(pointValue(dp))) continue;
           const slot = Object.hasOwn(metrics, key) ? metrics[key] : NaN;
           if (c.reduction === "start_time") {
             const start = Number(dp.startTimeUnixNano ?? 0);

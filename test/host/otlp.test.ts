@@ -99,12 +99,25 @@ describe("rows from OTLP", () => {
     assert.equal(batchRows(BATCH, cols).length, BATCH.length);
   });
 
-  it("takes the first of a repeated attribute, and a NaN point is replaced by the next (as in Go)", () => {
-    const rm = proc("first", 8, [NaN, 3], "1");
+  it("takes the first of a repeated attribute", () => {
+    const rm = proc("first", 8, [1, 3], "1");
     rm.resource!.attributes!.push(kv("process.executable.name", "second"));
+    assert.equal(toRow(rm, cols).attrs["process.executable.name"], "first");
+  });
+
+  it("reads a NaN or infinite point as absent, its times too (as in Go): NaN in a column means absent only", () => {
+    const rm = proc("mixed", 8, [3, NaN], "1");
+    const cpu = rm.scopeMetrics[0].metrics[0].sum!.dataPoints;
+    Object.assign(cpu[1], { startTimeUnixNano: "1000000000", timeUnixNano: T1 });
+    cpu.push({ attributes: [kv("state", "wait")], startTimeUnixNano: cpu[0].startTimeUnixNano, timeUnixNano: T0, asDouble: 5 });
     const row = toRow(rm, cols);
-    assert.equal(row.attrs["process.executable.name"], "first");
-    assert.equal(row.metrics["process.cpu.time:sum"], 3);
+    assert.equal(row.metrics["process.cpu.time:sum"], 8, "3 + NaN + 5: the NaN is left out, not a restart of the sum");
+    assert.equal(row.metrics["process.cpu.time:max"], 5);
+    assert.equal(row.metrics["process.cpu.time:start_time"], Number(cpu[0].startTimeUnixNano) / 1e9);
+    assert.equal(row.metrics["process.cpu.time:time"], Number(T0) / 1e9);
+    const none = toRow(proc("none", 9, [Infinity, "-Infinity" as unknown as number], "1"), cols);
+    for (const r of ["sum", "max", "start_time", "time"]) assert.ok(!(`process.cpu.time:${r}` in none.metrics), `${r} of all non-finite points is absent`);
+    assert.equal(none.metrics["process.memory.usage:sum"], 1, "its memory is still read");
   });
 
   it("renders attribute values as the Go host does", () => {
