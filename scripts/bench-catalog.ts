@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { globToRegexp } from "../src/generate/agent.ts";
 
-const source = readFileSync(join(resolve(import.meta.dirname, ".."), "processors/classify/catalog.ts"), "utf8");
+const source = readFileSync(join(resolve(import.meta.dirname, ".."), "processors/lib/catalog.ts"), "utf8");
 const entries = [...source.matchAll(/"exe (\S+) (critical|important|standard|sampled)"/g)];
 
 // The generator's anchored regexp, with its backslashes doubled for an OTTL string literal.

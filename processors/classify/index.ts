@@ -1,10 +1,12 @@
 // classify: importance tier and score per process from rules and a built-in catalog.
-// This file exports the ABI only (docs/reference/abi.md); the policy is in policy.ts.
+// This file exports the ABI only (docs/reference/abi.md); the policy is in ../lib/policy.ts, its
+// table in rows.ts.
 import { STATUS_BAD_CONFIG, STATUS_BAD_SNAPSHOT, STATUS_OK, fail, inMemory, outputString } from "../lib/abi";
 import { utf8 } from "../lib/json";
 import { declareRollup, processRollup } from "../lib/rollup";
 import { Table } from "../lib/table";
-import { COLUMNS, NUM_COLS, Policy, STR_COLS, classifyRows, parsePolicy } from "./policy";
+import { Policy, parsePolicy } from "../lib/policy";
+import { COLUMNS, NUM_COLS, STR_COLS, classifyRows } from "./rows";
 
 export { nrdot_abi_version, nrdot_buffer, nrdot_output_ptr, nrdot_error, nrdot_rollup } from "../lib/exports";
 

@@ -4,7 +4,7 @@ import { JsonKind, JsonValue } from "../lib/json";
 import { checkKeys, index, join, parseConfigObject, typeError } from "../lib/config";
 import { Pattern, PatternSet } from "../lib/glob";
 import { TIER_UNSET, tierFromName } from "../lib/decisions";
-import { Policy, parsePolicyValue } from "../classify/policy";
+import { Policy, parsePolicyValue } from "../lib/policy";
 
 /** A degradation level: from `pressure` up, roll up what it says (levels add up). */
 export class Level {

@@ -1,22 +1,11 @@
 // Classification policy: rules (user rules first, then the catalog) matched on the executable
-// name, command line and owner; first match wins, otherwise the default tier.
-import { JsonKind, JsonValue } from "../lib/json";
-import { checkKeys, index, join, parseConfigObject, typeError } from "../lib/config";
-import { Pattern } from "../lib/glob";
-import {
-  ACTION_KEEP, TIER_NAMES, TIER_STANDARD, TIER_UNSET, beginDecisions, decide,
-  tierFromName, tierScore,
-} from "../lib/decisions";
-import { Table } from "../lib/table";
+// name, command line and owner; first match wins, otherwise the default tier. classify applies
+// it on its own; optimize embeds it under its `classify` key, so it lives here, not in either.
+import { JsonKind, JsonValue } from "./json";
+import { checkKeys, index, join, parseConfigObject, typeError } from "./config";
+import { Pattern } from "./glob";
+import { TIER_NAMES, TIER_STANDARD, TIER_UNSET, tierFromName, tierScore } from "./decisions";
 import { CATALOG } from "./catalog";
-
-/** The columns classify declares (nrdot_columns), in string-column order. */
-export const COLUMNS = "attr process.executable.name\nattr process.command_line\nattr process.owner\n";
-export const STR_COLS = 3;
-export const NUM_COLS = 0;
-const COL_EXE = 0;
-const COL_CMD = 1;
-const COL_OWNER = 2;
 
 export class Rule {
   executable: Pattern | null = null;
@@ -75,30 +64,6 @@ export class Policy {
       if (unchecked(rules[i]).matches(exe, exeLen, cmd, cmdLen, owner, ownerLen)) return i;
     }
     return -1;
-  }
-}
-
-/**
- * classifyRows writes one decision per row of t: keep, with the tier and score of the first rule
- * that matches, or the default tier. No allocation, no decoding: rules match the UTF-8 bytes.
- */
-export function classifyRows(t: Table, policy: Policy): void {
-  const rows = t.rows;
-  beginDecisions(rows);
-  const rules = policy.rules;
-  const defaultTier = policy.defaultTier;
-  const defaultScore = policy.defaultScore;
-  for (let r = 0; r < rows; r++) {
-    const hit = policy.classify(
-      t.strPtr(COL_EXE, r), t.strLen(COL_EXE, r),
-      t.strPtr(COL_CMD, r), t.strLen(COL_CMD, r),
-      t.strPtr(COL_OWNER, r), t.strLen(COL_OWNER, r));
-    if (hit < 0) {
-      decide(r, ACTION_KEEP, defaultTier, defaultScore);
-    } else {
-      const rule = unchecked(rules[hit]);
-      decide(r, ACTION_KEEP, rule.tier, rule.score);
-    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { parsePolicy, Policy } from "../policy";
 import { CATALOG } from "../catalog";
-import { TIER_CRITICAL, TIER_IMPORTANT, TIER_SAMPLED, TIER_STANDARD } from "../../lib/decisions";
+import { TIER_CRITICAL, TIER_IMPORTANT, TIER_SAMPLED, TIER_STANDARD } from "../decisions";
 
 class Row {
   exe: ArrayBuffer;
