@@ -33,11 +33,15 @@ export async function simulate(steps: Step[], batches: MetricsData[], pressure =
       throw new UserError(`${s.id}: ${(e as Error).message}`, "SIMULATE_MODULE", "build the modules with `make wasm`, or set NRDOT_WASM_DIR");
     }
     runners.push((b, crit) => {
-      const { output } = chain.run(b);
-      for (const rm of output.resourceMetrics) {
+      const { output, stages } = chain.run(b);
+      // Critical by the stage's decision or by the tier it came with, read on the input: a
+      // critical process the stage rolls up has no pid in the output, and it is what the
+      // report's "critical dropped" must count.
+      const { decisions } = stages[0];
+      b.resourceMetrics.forEach((rm, i) => {
         const pid = resourceAttr(rm, "process.pid");
-        if (pid !== undefined && resourceAttr(rm, ATTR_TIER) === "critical") crit.add(pid);
-      }
+        if (pid !== undefined && (decisions[i].tier === "critical" || resourceAttr(rm, ATTR_TIER) === "critical")) crit.add(pid);
+      });
       return output;
     });
   }

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, run } from "./run.ts";
+import { parse, stringify } from "yaml";
 import { generateHost } from "../fixtures/generate.ts";
 
 
@@ -34,6 +35,19 @@ describe("nrdot simulate", () => {
   it("keeps more with conservative than with emergency", async () => {
     const red = async (p: string) => JSON.parse((await run(["simulate", "--profile", p, "--input", host, "--json"])).out).reduction;
     assert.ok((await red("conservative")) < (await red("emergency")));
+  });
+
+  it("counts the critical processes a config rolls up as dropped", async () => {
+    // keep_tiers without critical and room for one process: critical processes are ranked like
+    // any other and most are rolled up, which is what "critical dropped" is there to show.
+    const cfg = parse(readFileSync(join(repoRoot, "configs/balanced/agent.yaml"), "utf8"));
+    Object.assign(cfg.processors["wasm/optimize"].config, { keep_tiers: [], max_processes: 1, always_keep_top: 0 });
+    const file = join(dir, "no-protected-tiers.yaml");
+    writeFileSync(file, stringify(cfg));
+    const r = await run(["simulate", "--input", host, "--config", file, "--json"]);
+    assert.equal(r.code, 0, r.err);
+    const rep = JSON.parse(r.out);
+    assert.ok(rep.criticalDropped > 0, `critical dropped: ${rep.criticalDropped}, kept: ${rep.criticalKept}`);
   });
 
   it("converts a cumulative recording to deltas as the config's cumulative_to_delta does", async () => {
