@@ -50,6 +50,16 @@ describe("nrdot record and replay", () => {
     assert.ok(!batches[0].resourceMetrics.some((rm) => rm.resource?.attributes?.some((a) => a.key === "nrdot.tier")), "not optimized");
   });
 
+  it("records the metrics a profile turns on", async () => {
+    const profile = join(dir, "threads.yaml");
+    writeFileSync(profile, "extends: balanced\nmetrics:\n  process.threads: true\n");
+    const rec = join(dir, "rec-threads.jsonl");
+    const r = await run(["record", "--duration", "3s", "--interval", "1s", "--profile", profile, "-o", rec, "--collector", join(repoRoot, "bin/nrdot-collector")]);
+    assert.equal(r.code, 0, r.err);
+    const names = new Set(parseMetricsJsonl(readFileSync(rec, "utf8"), rec).flatMap((b) => b.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => m.name)))));
+    assert.ok(names.has("process.threads"), `recorded: ${[...names].join(", ")}`);
+  });
+
   it("replays a recording through the collector and decides exactly what simulate decides", async () => {
     // As the scraper records: both run cumulative_to_delta, the collector's and simulate's model.
     const rec = join(dir, "host.jsonl");
