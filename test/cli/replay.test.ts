@@ -54,7 +54,7 @@ describe("nrdot record and replay", () => {
     const profile = join(dir, "threads.yaml");
     writeFileSync(profile, "extends: balanced\nmetrics:\n  process.threads: true\n");
     const rec = join(dir, "rec-threads.jsonl");
-    const r = await run(["record", "--duration", "3s", "--interval", "1s", "--profile", profile, "-o", rec, "--collector", join(repoRoot, "bin/nrdot-collector")]);
+    const r = await run(["record", "--duration", "5s", "--interval", "1s", "--profile", profile, "-o", rec, "--collector", join(repoRoot, "bin/nrdot-collector")]);
     assert.equal(r.code, 0, r.err);
     const names = new Set(parseMetricsJsonl(readFileSync(rec, "utf8"), rec).flatMap((b) => b.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => m.name)))));
     assert.ok(names.has("process.threads"), `recorded: ${[...names].join(", ")}`);
