@@ -180,12 +180,13 @@ func instrumentLoops(code []byte) ([]byte, bool, error) {
 		case s.id == 7:
 			sawExport = true
 			er := &wasmReader{b: s.payload}
-			n := er.u32()
-			p := appendU32(nil, n+1)
+			n := er.u32() + 1 // the stop global's export
+			if hasStart {
+				n++
+			}
+			p := appendU32(nil, n)
 			p = append(p, s.payload[er.pos:]...)
 			if hasStart {
-				p = appendU32(nil, n+2)
-				p = append(p, s.payload[er.pos:]...)
 				p = appendU32(p, uint64(len(startExport)))
 				p = append(p, startExport...)
 				p = append(p, 0x00)
