@@ -159,7 +159,8 @@ export function toRow(rm: ResourceMetrics, cols: Columns): Row {
         if (c.name !== m.name) continue;
         const key = metricKey(c);
         for (const dp of points(m)) {
-          if (!Number.isFinite(pointValue(dp))) continue;
+          const value = pointValue(dp);
+          if (!Number.isFinite(value)) continue;
           const slot = Object.hasOwn(metrics, key) ? metrics[key] : NaN;
           if (c.reduction === "start_time") {
             const start = Number(dp.startTimeUnixNano ?? 0);
@@ -170,10 +171,9 @@ export function toRow(rm: ResourceMetrics, cols: Columns): Row {
             const v = Number(dp.timeUnixNano ?? 0) / 1e9;
             if (Number.isNaN(slot) || v > slot) metrics[key] = v;
           } else {
-            const v = pointValue(dp);
-            if (Number.isNaN(slot)) metrics[key] = v;
-            else if (c.reduction === "sum") metrics[key] = slot + v;
-            else if (v > slot) metrics[key] = v;
+            if (Number.isNaN(slot)) metrics[key] = value;
+            else if (c.reduction === "sum") metrics[key] = slot + value;
+            else if (value > slot) metrics[key] = value;
           }
         }
       }
