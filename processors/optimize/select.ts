@@ -124,13 +124,6 @@ export function degradationLevel(levels: Level[], pressure: f64): i32 {
   return level;
 }
 
-let lastLevel: i32 = 0;
-
-/** lastDegradationLevel is the level the last batch was decided at (what was reported). */
-export function lastDegradationLevel(): i32 {
-  return lastLevel;
-}
-
 /** optimize decides every row of t and writes the decisions to the output region. */
 export function optimize(t: Table, c: Config, state: State, pressure: f64): void {
   const rows = t.rows;
@@ -254,8 +247,7 @@ export function optimize(t: Table, c: Config, state: State, pressure: f64): void
   // Pass 4: degradation (critical processes are never rolled up), decisions, membership. The
   // levels reached add up, so they reduce to one rule per batch: any critical_only, the highest
   // min_score, the smallest keep_fraction. The level in force is reported to the host.
-  lastLevel = degradationLevel(c.levels, pressure);
-  reportGauge(GAUGE_DEGRADATION_LEVEL, <f64>lastLevel);
+  reportGauge(GAUGE_DEGRADATION_LEVEL, <f64>degradationLevel(c.levels, pressure));
   let criticalOnly = false;
   let minScore = -Infinity;
   let keepFraction: f64 = 1;
