@@ -19,17 +19,16 @@
 //
 // Both DaemonSets are derived from base/agent/daemonset.yaml, so a change there shows up here as
 // stale output (run this script again).
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse, stringify } from "yaml";
 import { liveConfig } from "../src/experiment/live.ts";
 import { loadSpec, type ExperimentSpec } from "../src/experiment/spec.ts";
 import { loadProfile } from "../src/profile/load.ts";
+import { generateGateway, ROOT, writeFiles } from "./generated.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
 export const DEFAULT_SPEC = "experiments/aggressive-vs-balanced.yaml";
 export const DEFAULT_PROMETHEUS = "http://prometheus.monitoring:9090";
 const NAMESPACE = "nrdot";
@@ -242,15 +241,6 @@ function componentKustomization(which: "canary" | "shadow", specName: string): s
     stringify({ apiVersion: "kustomize.config.k8s.io/v1alpha1", kind: "Component", resources: ["daemonset.yaml"], configMapGenerator: [cm] }, { lineWidth: 0 });
 }
 
-function treatmentAgentConfig(spec: ExperimentSpec, tmp: string): string {
-  const env = { ...process.env };
-  delete env.NEW_RELIC_LICENSE_KEY;
-  const profile = arm(spec.treatment);
-  execFileSync(process.execPath, [join(ROOT, "src/bin/nrdot.mjs"), "generate", "--mode", "gateway", "--profile", profile, "--backend", "newrelic", "-o", tmp],
-    { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
-  return readFileSync(join(tmp, "agent.yaml"), "utf8");
-}
-
 /** files: every path under deploy/kubernetes this script writes, and its text. */
 export function files(specFile = DEFAULT_SPEC, prometheus = DEFAULT_PROMETHEUS): Map<string, string> {
   const spec = loadSpec(resolve(ROOT, specFile));
@@ -267,7 +257,7 @@ export function files(specFile = DEFAULT_SPEC, prometheus = DEFAULT_PROMETHEUS):
   const R = `${K}/rollout`;
   const tmp = mkdtempSync(join(tmpdir(), "nrdot-canary-"));
   try {
-    out.set(`${R}/components/canary/config/agent.yaml`, treatmentAgentConfig(spec, tmp));
+    out.set(`${R}/components/canary/config/agent.yaml`, generateGateway(arm(spec.treatment), "newrelic", tmp).agent);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -283,21 +273,7 @@ export function files(specFile = DEFAULT_SPEC, prometheus = DEFAULT_PROMETHEUS):
 
 function main(argv: string[]): number {
   const arg = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
-  const check = argv.includes("--check");
-  const stale: string[] = [];
-  for (const [path, text] of files(arg("--spec") ?? DEFAULT_SPEC, arg("--prometheus") ?? DEFAULT_PROMETHEUS)) {
-    const abs = join(ROOT, path);
-    let old = "";
-    try { old = readFileSync(abs, "utf8"); } catch { /* new */ }
-    if (old === text) continue;
-    if (check) stale.push(path);
-    else { mkdirSync(dirname(abs), { recursive: true }); writeFileSync(abs, text); console.log(`wrote ${path}`); }
-  }
-  if (stale.length > 0) {
-    console.error(`stale (run node --import tsx scripts/canary.ts):\n  ${stale.join("\n  ")}`);
-    return 1;
-  }
-  return 0;
+  return writeFiles(files(arg("--spec") ?? DEFAULT_SPEC, arg("--prometheus") ?? DEFAULT_PROMETHEUS), argv.includes("--check"), "scripts/canary.ts");
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = main(process.argv.slice(2));

@@ -13,13 +13,12 @@
 //   config as an object and its args as a map (no repeated --config), so they are applied to its
 //   copy. (base/agent/daemonset.yaml passes the same values as --config flags, by hand;
 //   deploy/kubernetes/validate checks every manifest's effective config.)
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parse, parseDocument } from "yaml";
+import { generateGateway, ROOT, writeFiles } from "./generated.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const K = "deploy/kubernetes";
 
 type Which = "agent" | "gateway";
@@ -78,30 +77,16 @@ function generate(tmp: string, gen: Gen): Record<Which, string> {
   const id = `${gen.profile}-${gen.backend}`;
   const have = generated.get(id);
   if (have) return have;
-  const out = join(tmp, id);
-  const env = { ...process.env };
-  delete env.NEW_RELIC_LICENSE_KEY;
-  execFileSync(process.execPath, [join(ROOT, "src/bin/nrdot.mjs"), "generate", "--mode", "gateway", "--profile", gen.profile, "--backend", gen.backend, "-o", out],
-    { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
-  const got = { agent: readFileSync(join(out, "agent.yaml"), "utf8"), gateway: readFileSync(join(out, "gateway.yaml"), "utf8") };
+  const got = generateGateway(gen.profile, gen.backend, join(tmp, id));
   generated.set(id, got);
   return got;
 }
 
 function main(): number {
-  const check = process.argv.includes("--check");
   const tmp = mkdtempSync(join(tmpdir(), "nrdot-deploy-"));
-  const stale: string[] = [];
-  const put = (path: string, text: string) => {
-    const abs = join(ROOT, path);
-    let old = "";
-    try { old = readFileSync(abs, "utf8"); } catch { /* new */ }
-    if (old === text) return;
-    if (check) stale.push(path);
-    else { writeFileSync(abs, text); console.log(`wrote ${path}`); }
-  };
+  const out = new Map<string, string>();
   try {
-    for (const c of COPIES) put(c.path, generate(tmp, c.gen)[c.which]);
+    for (const c of COPIES) out.set(c.path, generate(tmp, c.gen)[c.which]);
     for (const e of EMBEDS) {
       const config = parse(generate(tmp, e.gen)[e.which]) as Record<string, unknown>;
       if (e.overrides === "config") for (const [path, value] of CONTAINER_OVERRIDES[e.which]) setPath(config, path, value);
@@ -112,16 +97,12 @@ function main(): number {
         for (const a of args.items) a.type = "QUOTE_SINGLE"; // readable; the same strings plain
         doc.setIn(e.overrides, args);
       }
-      put(e.path, doc.toString({ lineWidth: 0 }));
+      out.set(e.path, doc.toString({ lineWidth: 0 }));
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  if (stale.length > 0) {
-    console.error(`stale (run node --import tsx scripts/deploy-configs.ts):\n  ${stale.join("\n  ")}`);
-    return 1;
-  }
-  return 0;
+  return writeFiles(out, process.argv.includes("--check"), "scripts/deploy-configs.ts");
 }
 
 process.exitCode = main();
