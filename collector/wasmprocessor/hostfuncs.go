@@ -44,36 +44,34 @@ const gaugeDegradationLevel = "degradation_level"
 // maxUnknownGauges bounds the names remembered for the once-per-name log.
 const maxUnknownGauges = 16
 
-// guestGauge is the last value a module reported for one name (float64 bits); set is false until
-// the first report.
-type guestGauge struct {
-	bits atomic.Uint64
-	set  atomic.Bool
-}
-
 // hostFuncs implements the import module "nrdot" (docs/reference/abi.md, "Provided by the host").
 type hostFuncs struct {
 	logger *zap.Logger
 	module string
 	// pressure returns the memory pressure in [0, 1]; replaceable in tests.
 	pressure func() float64
-	// gauges holds what the module reported, by the index of its name in guestGauges; telemetry
-	// reads them without waiting for the module.
-	gauges  []guestGauge
+	// gauges holds the last value the module reported (float64 bits), by the index of its name
+	// in guestGauges; NaN, which a report never stores, until the first report. One atomic word
+	// each, so telemetry reads a value and whether there is one without waiting for the module.
+	gauges  []atomic.Uint64
 	mu      sync.Mutex
 	unknown map[string]bool // names reported that guestGauges does not have, already logged
 }
 
 func newHostFuncs(logger *zap.Logger, module string, pressure func() float64) *hostFuncs {
-	return &hostFuncs{logger: logger, module: module, pressure: pressure, gauges: make([]guestGauge, len(guestGauges))}
+	h := &hostFuncs{logger: logger, module: module, pressure: pressure, gauges: make([]atomic.Uint64, len(guestGauges))}
+	for i := range h.gauges {
+		h.gauges[i].Store(math.Float64bits(math.NaN()))
+	}
+	return h
 }
 
 // gauge returns the last value reported for name, and whether one was.
 func (h *hostFuncs) gauge(name string) (float64, bool) {
 	for i, n := range guestGauges {
 		if n == name {
-			g := &h.gauges[i]
-			return math.Float64frombits(g.bits.Load()), g.set.Load()
+			v := math.Float64frombits(h.gauges[i].Load())
+			return v, !math.IsNaN(v)
 		}
 	}
 	return 0, false
@@ -122,8 +120,7 @@ func (h *hostFuncs) reportGauge(_ context.Context, mod api.Module, stack []uint6
 	}
 	for i, g := range guestGauges {
 		if g == string(name) {
-			h.gauges[i].bits.Store(math.Float64bits(v))
-			h.gauges[i].set.Store(true)
+			h.gauges[i].Store(math.Float64bits(v))
 			return
 		}
 	}
