@@ -13,20 +13,6 @@ export const PORTS = {
   gateway: { telemetry: 8889, health: 13134, pprof: 1778, zpages: 55680, otlp: 4317 },
 } as const satisfies Record<Role, { telemetry: number; health: number; pprof: number; zpages: number; otlp?: number }>;
 
-export function operationsExtensions(role: Role, healthHost: string, stateDir: string): Record<string, unknown> {
-  const p = PORTS[role];
-  return {
-    health_check: { endpoint: `\${env:NRDOT_HEALTH_ENDPOINT:-${healthHost}:${p.health}}` },
-    pprof: { endpoint: `\${env:NRDOT_PPROF_ENDPOINT:-localhost:${p.pprof}}` },
-    zpages: { endpoint: `\${env:NRDOT_ZPAGES_ENDPOINT:-localhost:${p.zpages}}` },
-    // timeout: how long a component waits for a database another process holds (bbolt's lock)
-    // before its start fails; scripts/run.sh refuses a data dir in use before that.
-    file_storage: { directory: `\${env:NRDOT_DATA_DIR:-./data}/${stateDir}`, create_directory: true, timeout: "1s" },
-  };
-}
-
-export const OPERATIONS_EXTENSIONS = ["health_check", "pprof", "zpages", "file_storage"];
-
 /**
  * WASM_STATE_DIRECTORY is the wasm processors' `state_directory`: the processor keeps its own
  * state file there (`<component id>.state`), in a directory of its own, apart from the exporters'
@@ -35,18 +21,23 @@ export const OPERATIONS_EXTENSIONS = ["health_check", "pprof", "zpages", "file_s
 export const WASM_STATE_DIRECTORY = "${env:NRDOT_DATA_DIR:-./data}/state/wasm";
 
 /**
- * operations is the extensions of operationsExtensions and the service's list of them, without
- * file_storage when no exporter queues in it (nothing else uses it): no storage declared that
- * nothing uses.
+ * operations is the operators' extensions and the service's list of them; file_storage (in
+ * <data dir>/stateDir) only when an exporter queues in it (nothing else uses it): no storage
+ * declared that nothing uses.
  */
 export function operations(role: Role, healthHost: string, stateDir: string, exporters: Record<string, unknown>):
   { extensions: Record<string, unknown>; serviceExtensions: string[] } {
   const queued = Object.values(exporters).some((e) => (e as { sending_queue?: { storage?: string } }).sending_queue?.storage === "file_storage");
-  const all = operationsExtensions(role, healthHost, stateDir);
-  return {
-    extensions: queued ? all : Object.fromEntries(Object.entries(all).filter(([id]) => id !== "file_storage")),
-    serviceExtensions: OPERATIONS_EXTENSIONS.filter((id) => queued || id !== "file_storage"),
+  const p = PORTS[role];
+  const extensions: Record<string, unknown> = {
+    health_check: { endpoint: `\${env:NRDOT_HEALTH_ENDPOINT:-${healthHost}:${p.health}}` },
+    pprof: { endpoint: `\${env:NRDOT_PPROF_ENDPOINT:-localhost:${p.pprof}}` },
+    zpages: { endpoint: `\${env:NRDOT_ZPAGES_ENDPOINT:-localhost:${p.zpages}}` },
+    // timeout: how long a component waits for a database another process holds (bbolt's lock)
+    // before its start fails; scripts/run.sh refuses a data dir in use before that.
+    ...(queued ? { file_storage: { directory: `\${env:NRDOT_DATA_DIR:-./data}/${stateDir}`, create_directory: true, timeout: "1s" } } : {}),
   };
+  return { extensions, serviceExtensions: Object.keys(extensions) };
 }
 
 export function selfTelemetry(role: Role, host: string): Record<string, unknown> {
