@@ -93,7 +93,7 @@ describe("rollout gate (gate.sh)", () => {
     execFileSync("cp", [fixture, join(streams, "reference.jsonl")]);
     for (const [arm, profile] of [["control", "balanced"], ["treatment", "aggressive"]]) {
       execFileSync(process.execPath, [join(repoRoot, "src/bin/nrdot.mjs"), "simulate", "--profile", profile, "--input", fixture, "-o", join(streams, `${arm}.jsonl`)], { cwd: repoRoot, stdio: "ignore" });
-      // What the stub's `sed '$d'` leaves out: a last line still being written.
+      // What gate.sh's `sed '$d'` leaves out: a last line still being written.
       writeFileSync(join(streams, `${arm}.jsonl`), "{\"resourceMetrics\": [", { flag: "a" });
     }
     writeFileSync(join(streams, "reference.jsonl"), "{\"resourceMetrics\": [", { flag: "a" });
@@ -104,7 +104,10 @@ describe("rollout gate (gate.sh)", () => {
       "#!/bin/sh",
       "case \"$*\" in",
       "  *'get pods'*) echo 'nrdot-agent-shadow-abcde node-a' ;;",
-      `  *exec*) for a; do f=$a; done; exec sed '$d' "${streams}/$(basename "$f")" ;;`,
+      // exec: run gate.sh's own command, on the node folder's files.
+      "  *exec*) while [ \"$1\" != -- ]; do shift; done; shift",
+      `    for a; do shift; case $a in /var/lib/nrdot/*) a="${streams}/\${a#/var/lib/nrdot/}" ;; esac; set -- "$@" "$a"; done`,
+      "    exec \"$@\" ;;",
       "  *) echo \"stub kubectl: $*\" >&2; exit 2 ;;",
       "esac", "",
     ].join("\n"));
