@@ -96,9 +96,14 @@ func TestRolloutSteps(t *testing.T) {
 				t.Fatalf("%s: no nrdot-agent DaemonSet", r.name)
 			}
 			// Every exporting agent: the base's invariants and its config passes the collector's validate.
+			var stableCfg *workloadConfig
 			for _, d := range []*appsv1.DaemonSet{stable, canary} {
 				if d != nil {
-					checkAgent(t, r, d, checkWorkload(t, r, "DaemonSet/"+d.Name, &d.Spec.Template), sts, gateway)
+					wc := checkWorkload(t, r, "DaemonSet/"+d.Name, &d.Spec.Template)
+					checkAgent(t, r, d, wc, sts, gateway)
+					if d == stable {
+						stableCfg = wc
+					}
 				}
 			}
 			if shadow != nil {
@@ -121,8 +126,7 @@ func TestRolloutSteps(t *testing.T) {
 					t.Errorf("%s: the agent is pinned to buckets %v", r.name, buckets(t, stable))
 				}
 				// The treatment's config, the same as the canary component's.
-				cm := agentConfigText(t, r, stable)
-				if want, err := os.ReadFile(filepath.Join(dir, "components", "canary", "config", "agent.yaml")); err != nil || cm != string(want) {
+				if want, err := os.ReadFile(filepath.Join(dir, "components", "canary", "config", "agent.yaml")); err != nil || stableCfg.text != string(want) {
 					t.Errorf("%s: the agent does not run the canary's config (%v)", r.name, err)
 				}
 			case step.percent == 0:
@@ -175,16 +179,6 @@ func TestRolloutSteps(t *testing.T) {
 			}
 		})
 	}
-}
-
-func agentConfigText(t *testing.T, r *rendered, d *appsv1.DaemonSet) string {
-	t.Helper()
-	c := collectorContainer(t, d.Name, &d.Spec.Template.Spec)
-	files, _, err := configArgs(c.Args)
-	if err != nil || len(files) != 1 {
-		t.Fatalf("%s: args %q", d.Name, c.Args)
-	}
-	return configMapFile(t, r, d.Name, &d.Spec.Template.Spec, c, files[0])
 }
 
 // checkShadow: the shadow agent exports nothing: file exporters only, the reference and both
