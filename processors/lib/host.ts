@@ -22,8 +22,9 @@ export const LOG_INFO: i32 = 1;
 export const LOG_WARN: i32 = 2;
 export const LOG_ERROR: i32 = 3;
 
-// Messages are encoded into this static buffer, so logging never allocates (a longer message is
-// cut at a code point boundary).
+// Messages and gauge names are encoded into this static buffer, so logging and reporting never
+// allocate (a longer message is cut at a code point boundary). The host reads it before the
+// import returns, so one buffer serves both.
 const LOG_CAP: i32 = 2048;
 const LOG_BUF: usize = memory.data(2048);
 
@@ -44,16 +45,12 @@ export function log(level: i32, message: string): void {
   hostLog(level, LOG_BUF, encodeInto(message, LOG_BUF, LOG_CAP));
 }
 
-// Gauge names are encoded into this static buffer, so reporting never allocates.
-const GAUGE_CAP: i32 = 256;
-const GAUGE_BUF: usize = memory.data(256);
-
 /**
  * reportGauge sets the host's gauge `name` to value (nrdot.report_gauge): the host exports the
  * names it knows (docs/reference/abi.md, "nrdot.report_gauge") and ignores the others.
  */
 export function reportGauge(name: string, value: f64): void {
-  hostReportGauge(GAUGE_BUF, encodeInto(name, GAUGE_BUF, GAUGE_CAP), value);
+  hostReportGauge(LOG_BUF, encodeInto(name, LOG_BUF, LOG_CAP), value);
 }
 
 /** GAUGE_DEGRADATION_LEVEL: 0 none, n = index + 1 of the highest degradation level in force. */
