@@ -59,7 +59,16 @@ if ! "${podman[@]}" image exists "$image"; then
 fi
 echo "image-smoke: $image, $("${podman[@]}" image inspect -f '{{.Size}}' "$image" | numfmt --to=iec-i --suffix=B)"
 
-# 1. As the Kubernetes agent.
+# The DaemonSet's collector args: its config file, then the overrides it runs that config with.
+k=deploy/kubernetes
+mapfile -t agent_args < <(sed -n '/^          args:/,/^          env:/p' $k/base/agent/daemonset.yaml | sed -n 's/^ *- "\{0,1\}\(--config[^"]*\)"\{0,1\}$/\1/p')
+if ((${#agent_args[@]} < 2)); then
+  echo "image-smoke: no --config args found in $k/base/agent/daemonset.yaml"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# 1. As the Kubernetes agent: the image's agent config with the DaemonSet's overrides.
 c2=nrdot-smoke-agent-$$
 containers+=("$c2")
 mkdir -p "$work/data" && chown 10001:10001 "$work/data"
@@ -67,10 +76,7 @@ mkdir -p "$work/data" && chown 10001:10001 "$work/data"
 if "${podman[@]}" run -d --name "$c2" --read-only --cap-drop ALL --security-opt no-new-privileges \
   -e GOMEMLIMIT=536870912 -v /proc:/hostfs/proc:ro -v "$work/data:/var/lib/nrdot" \
   -p "127.0.0.1:$((base + 1)):13133" -p "127.0.0.1:$((base + 809)):8888" "$image" \
-  --config=/etc/nrdot/agent.yaml \
-  "--config=yaml:receivers::host_metrics::root_path: /hostfs" \
-  "--config=yaml:extensions::health_check::endpoint: 0.0.0.0:13133" \
-  "--config=yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 0.0.0.0, port: 8888}}}}]" >/dev/null; then
+  --config=/etc/nrdot/agent.yaml "${agent_args[@]:1}" >/dev/null; then
   if wait_for 30 curl -fsS "http://127.0.0.1:$((base + 1))/"; then
     ok "agent: healthy with a read-only root, no capabilities, the host's /proc under /hostfs"
   else
@@ -93,15 +99,11 @@ else
 fi
 
 # 2. Agent -> gateway, as deployed by deploy/kubernetes.
-k=deploy/kubernetes
-mapfile -t agent_args < <(sed -n '/^          args:/,/^          env:/p' $k/base/agent/daemonset.yaml | sed -n 's/^ *- "\{0,1\}\(--config[^"]*\)"\{0,1\}$/\1/p')
 network=nrdot-smoke-$$
 gw=nrdot-smoke-gateway-$$ ag=nrdot-smoke-agent-tier-$$
 containers+=("$gw" "$ag")
 mkdir -p "$work/gw" "$work/ag" && chown 10001:10001 "$work/gw" "$work/ag"
-if ((${#agent_args[@]} < 2)); then
-  fail "tiers: no --config args found in $k/base/agent/daemonset.yaml"
-elif "${podman[@]}" network create "$network" >/dev/null &&
+if "${podman[@]}" network create "$network" >/dev/null &&
   "${podman[@]}" run -d --name "$gw" --network "$network" --read-only --cap-drop ALL \
     -e NRDOT_HEALTH_ENDPOINT=0.0.0.0:13133 -e NRDOT_TELEMETRY_PORT=8888 -p "127.0.0.1:$((base + 2)):13133" \
     -v "$PWD/$k/overlays/local/config:/etc/nrdot/gateway:ro" -v "$work/gw:/var/lib/nrdot" \
