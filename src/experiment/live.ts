@@ -6,7 +6,7 @@
 //   metrics/treatment: the treatment's, to a file.
 // The CLI reads the three files, aligns the arms' output to the reference scrapes by their
 // timestamps (src/replay/intervals.ts), and analyzes them as `experiment run` does.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,6 +16,7 @@ import { durationSeconds } from "../duration.ts";
 import { UserError } from "../errors.ts";
 import { agentConfig, hostMetrics, type Backend } from "../generate/agent.ts";
 import { parseMetricsJsonl, type MetricsData } from "../host/otlp.ts";
+import { readTextFile } from "../io.ts";
 import { loadProfile } from "../profile/load.ts";
 import { metricEnabled, PROCESS_METRICS, type Profile } from "../profile/schema.ts";
 import { waitReady } from "../replay/collector.ts";
@@ -96,7 +97,7 @@ function seconds(d: string | undefined, flag: string): number | undefined {
 }
 
 function readStream(file: string): MetricsData[] {
-  return existsSync(file) ? parseMetricsJsonl(readFileSync(file, "utf8"), file) : [];
+  return parseMetricsJsonl(readTextFile(file, "stream", "INPUT_NOT_FOUND", "give the OTLP/JSON lines a file exporter wrote"), file);
 }
 
 /**
@@ -106,7 +107,6 @@ function readStream(file: string): MetricsData[] {
  * deployment that runs the arms side by side (`experiment analyze`).
  */
 export async function analyzeStreams(spec: ExperimentSpec, files: Record<Arm | "reference", string>, env: NodeJS.ProcessEnv, cwd = "."): Promise<Result> {
-  for (const f of Object.values(files)) if (!existsSync(f)) throw new UserError(`${f}: no such stream`, "INPUT_NOT_FOUND", "give the OTLP/JSON lines a file exporter wrote");
   let reference = readStream(files.reference);
   if (spec.intervals !== undefined) reference = reference.slice(0, spec.intervals);
   const outputs = Object.fromEntries(ARMS.map((a) => [a, alignToInput(reference, readStream(files[a]))])) as Record<Arm, MetricsData[]>;
