@@ -40,7 +40,7 @@ export function experimentCommand(io: Io): Command {
     .option("--html <file>", "write a report that plots both arms over time")
     .action(async (specFile: string, opts: { input: string[]; json?: boolean; html?: string }) => {
       const spec = loadSpec(specFile);
-      const r = await runExperiment(spec, opts.input, io.env, io.cwd);
+      const r = await runExperiment(spec, opts.input, io.env, io.cwd ?? ".", (s) => io.stderr.write(s));
       finish(r, io, opts, `nrdot experiment run ${specFile}`);
     })));
   cmd.addCommand(out(new Command("live")

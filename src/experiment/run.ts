@@ -2,7 +2,8 @@
 // measured unit by unit against the recording, then analyzed.
 import { UserError } from "../errors.ts";
 import type { MetricsData } from "../host/otlp.ts";
-import { readRecording, simulate } from "../simulate/run.ts";
+import { readRecording } from "../io.ts";
+import { simulate } from "../simulate/run.ts";
 import { steps, type Step } from "../simulate/stages.ts";
 import { analyze, type Result } from "./analyze.ts";
 import type { ExperimentSpec } from "./spec.ts";
@@ -26,13 +27,14 @@ export async function measureOutputs(spec: ExperimentSpec, arms: Record<Arm, Ste
   return measure(input, recording, outputs, critical, spec.criteria.top_n);
 }
 
-export async function runExperiment(spec: ExperimentSpec, inputs: readonly string[], env: NodeJS.ProcessEnv, cwd = "."): Promise<Result> {
+/** runExperiment runs both arms over each recording; warn hears of a recording's cut-off last line. */
+export async function runExperiment(spec: ExperimentSpec, inputs: readonly string[], env: NodeJS.ProcessEnv, cwd: string, warn: (s: string) => void): Promise<Result> {
   if (inputs.length === 0) throw new UserError("--input: give at least one recording", "EXPERIMENT_ARGS", "record one with `nrdot record`");
   const arms = armSteps(spec, env);
   const units: Unit[] = [];
   const hogs: Hog[] = [];
   for (const [i, file] of inputs.entries()) {
-    let recording = readRecording(file);
+    let recording = readRecording(file, warn);
     if (spec.intervals !== undefined) recording = recording.slice(0, spec.intervals);
     if (recording.length === 0) throw new UserError(`${file}: the recording has no scrapes`, "EXPERIMENT_ARGS");
     const control = await simulate(arms.control, recording);

@@ -1,6 +1,5 @@
 // Runs the steps of a config over recorded batches in the TypeScript host.
-import { ATTR_TIER, Chain, parseMetricsJsonl, resourceAttr, type MetricsData } from "../host/index.ts";
-import { readFileSync, existsSync } from "node:fs";
+import { ATTR_TIER, Chain, resourceAttr, type MetricsData } from "../host/index.ts";
 import { UserError } from "../errors.ts";
 import { CumulativeToDelta } from "./delta.ts";
 import type { Step } from "./stages.ts";
@@ -10,11 +9,6 @@ export interface Simulation {
   output: MetricsData[];
   /** pids that any stage marked critical, per interval */
   critical: Set<string>[];
-}
-
-export function readRecording(file: string): MetricsData[] {
-  if (!existsSync(file)) throw new UserError(`${file}: no such recording`, "INPUT_NOT_FOUND", "record one with the collector's file exporter (OTLP/JSON lines)");
-  return parseMetricsJsonl(readFileSync(file, "utf8"), file);
 }
 
 export async function simulate(steps: Step[], batches: MetricsData[], pressure = 0): Promise<Simulation> {

@@ -81,6 +81,14 @@ describe("nrdot experiment run: known answers", () => {
     assert.ok(Math.abs(c.effect_size.rank_biserial) < 0.3);
   });
 
+  it("reads a recording whose last line was cut off as simulate does: warns, skips it", async () => {
+    const f = join(dir, "cut.jsonl");
+    writeFileSync(f, readFileSync(inputs[1], "utf8") + '{"resourceMetrics": [{"reso');
+    const r = await run(["experiment", "run", spec("cut", `hypothesis: x\ncontrol: ./wide.yaml\ntreatment: ./narrow.yaml\n${criteria}`), "--input", f]);
+    assert.notEqual(r.code, 1, r.err);
+    assert.match(r.err, new RegExp(`${f}:13: the last line is cut off .*: skipped`));
+  });
+
   it("refuses a missing recording as a user error (exit 1)", async () => {
     const r = await run(["experiment", "run", spec("x", `hypothesis: x\ncontrol: balanced\ntreatment: aggressive\ncriteria: {min_cost_reduction: 0.1}\n`), "--input", join(dir, "nope.jsonl")]);
     assert.equal(r.code, 1);
